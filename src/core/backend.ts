@@ -1,0 +1,109 @@
+// The Backend interface: the primitive set every model is written against (CPU and WebGPU).
+
+/**
+ * A 2-D row-major float tensor owned by a backend. `rows` may be less than the rows the storage
+ * was allocated for: `backend.view(t, rows)` shares storage and covers the first rows, which is
+ * how a short last batch runs through buffers sized for a full one.
+ */
+export interface Tensor {
+  readonly rows: number;
+  readonly cols: number;
+}
+
+/** A vector of class indices (u32), one per sample. */
+export interface LabelTensor {
+  readonly length: number;
+}
+
+export type ActivationKind = 'relu' | 'sigmoid' | 'tanh' | 'identity';
+
+/** Which operands of a matmul are read transposed (by indexing, never materialised). */
+export interface MatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/**
+ * Primitives. Outputs come first, then inputs, then sizes or scalars. Every op is recorded in
+ * order; results are visible to `read` (which flushes). `flush` submits what is recorded:
+ * on WebGPU one training step is one command buffer.
+ */
+export interface Backend {
+  readonly name: 'cpu' | 'webgpu';
+  /** What actually runs, for people: `CPU (float32)`, `WebGPU · swiftshader`. */
+  readonly description: string;
+
+  tensor(rows: number, cols: number, data?: ArrayLike<number>): Tensor;
+  labels(length: number): LabelTensor;
+  /** A tensor over the first `rows` rows of `t`'s storage. */
+  view(t: Tensor, rows: number): Tensor;
+  write(t: Tensor, data: ArrayLike<number>): void;
+  writeLabels(t: LabelTensor, data: ArrayLike<number>): void;
+  read(t: Tensor): Promise<Float32Array | Float64Array>;
+  flush(): void;
+  /** Gives a tensor's storage back (to the pool, on WebGPU); views of it must not be used after. */
+  free(t: Tensor): void;
+  /** Frees every tensor made by this backend; the backend is not used again. */
+  destroy(): void;
+
+  // ---- forward and backward, paired ----
+  /** out (m, n) = op(a) · op(b); a (m, k) or (k, m) with transA; b (k, n) or (n, k) with transB. */
+  matmul(out: Tensor, a: Tensor, b: Tensor, options?: MatmulOptions): void;
+  /** z (n, h) += bias (1, h) on every row. */
+  addBias(z: Tensor, bias: Tensor): void;
+  /** db (1, h) = column sums of dz (n, h): the backward of addBias. */
+  columnSums(db: Tensor, dz: Tensor): void;
+  /** h = φ(z), elementwise. */
+  activationForward(h: Tensor, z: Tensor, kind: ActivationKind): void;
+  /** dz ⊙= φ'(z), in place: dz holds ∂J/∂H on entry and ∂J/∂Z on return. h = φ(z). */
+  activationBackward(dz: Tensor, z: Tensor, h: Tensor, kind: ActivationKind): void;
+  /**
+   * Fused softmax + cross-entropy, forward and gradient, for logits o (n, q), labels y (n):
+   * rowLoss[i] = logsumexp(o_i) − o_i[y_i], rowCorrect[i] = 1 if argmax(o_i) = y_i else 0,
+   * dO = (softmax(o) − onehot(y)) · gradScale (gradScale = 1/n for a mean loss).
+   * rowLoss and rowCorrect are (n, 1).
+   */
+  softmaxCrossEntropy(
+    dO: Tensor,
+    rowLoss: Tensor,
+    rowCorrect: Tensor,
+    o: Tensor,
+    y: LabelTensor,
+    gradScale: number,
+  ): void;
+
+  // ---- reductions into a slot of a small metrics tensor ----
+  /** out[slot] = scale · Σ x. */
+  sumInto(out: Tensor, slot: number, x: Tensor, scale: number): void;
+  /** out[slot] = scale · Σ x² (‖x‖_F² for norms, the L2 term with scale λ/2). */
+  sumSquaresInto(out: Tensor, slot: number, x: Tensor, scale: number): void;
+
+  // ---- updates ----
+  /** y += alpha · x: the L2 gradient (dW += λW). */
+  axpy(y: Tensor, x: Tensor, alpha: number): void;
+  /**
+   * param −= lr · grad, only if every entry of guard[guardStart .. guardStart+guardCount) is
+   * finite. The guard is this step's metrics, so a step whose loss or gradients overflow leaves
+   * the parameters as they were.
+   */
+  sgdUpdate(param: Tensor, grad: Tensor, lr: number, guard: Tensor, guardStart: number, guardCount: number): void;
+}
+
+/** Checks a matmul's shapes; returns k. Both backends call it so errors read the same. */
+export function matmulInnerDim(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): number {
+  const [am, ak] = options.transA ? [a.cols, a.rows] : [a.rows, a.cols];
+  const [bk, bn] = options.transB ? [b.cols, b.rows] : [b.rows, b.cols];
+  if (ak !== bk || am !== out.rows || bn !== out.cols) {
+    throw new Error(
+      `matmul shapes do not fit: out (${out.rows}, ${out.cols}) = ` +
+        `a${options.transA ? 'ᵀ' : ''} (${am}, ${ak}) · b${options.transB ? 'ᵀ' : ''} (${bk}, ${bn})`,
+    );
+  }
+  return ak;
+}
+
+export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
+  if (a.rows !== b.rows || a.cols !== b.cols) {
+    throw new Error(`${op}: shapes differ, (${a.rows}, ${a.cols}) vs (${b.rows}, ${b.cols})`);
+  }
+}

@@ -1,0 +1,32 @@
+// Weight initialisers (DESIGN §1): each returns a fan_in × fan_out matrix drawn from the run's PRNG.
+import type { Initializer } from './config';
+import type { Rng } from './rng';
+
+/** MXNet's default: U(−0.07, 0.07), the chapter's baseline. */
+export const MXNET_DEFAULT_RANGE = 0.07;
+
+/** W (fanIn, fanOut), row-major. Biases always start at zero and are not made here. */
+export function initWeights(init: Initializer, fanIn: number, fanOut: number, sigma: number, rng: Rng): Float64Array {
+  const w = new Float64Array(fanIn * fanOut);
+  switch (init) {
+    case 'mxnet-default':
+      for (let i = 0; i < w.length; i++) w[i] = rng.uniformIn(-MXNET_DEFAULT_RANGE, MXNET_DEFAULT_RANGE);
+      break;
+    case 'xavier-uniform': {
+      const a = Math.sqrt(6 / (fanIn + fanOut));
+      for (let i = 0; i < w.length; i++) w[i] = rng.uniformIn(-a, a);
+      break;
+    }
+    case 'normal':
+      for (let i = 0; i < w.length; i++) w[i] = sigma * rng.normal();
+      break;
+    case 'he-normal': {
+      const std = Math.sqrt(2 / fanIn);
+      for (let i = 0; i < w.length; i++) w[i] = std * rng.normal();
+      break;
+    }
+    case 'zeros':
+      break;
+  }
+  return w;
+}

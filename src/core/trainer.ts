@@ -1,0 +1,224 @@
+// The trainer: seeded epochs of minibatch SGD over a dataset, one step → {loss, l2, acc, gradNorms}.
+import type { Backend, Tensor } from './backend';
+import {
+  hiddenWidths,
+  type HyperParams,
+  type InitConfig,
+  type TrainConfig,
+  validateConfig,
+  validateHyperParams,
+  validateInit,
+} from './config';
+import { type Dataset, gatherBatch, type Split } from './data/dataset';
+import { Mlp } from './model';
+import { Rng } from './rng';
+
+export interface Divergence {
+  /** 1-based step whose loss or gradient was not finite; its update was not applied. */
+  step: number;
+  reason: string;
+}
+
+export interface StepResult {
+  /** 1-based count of steps taken, this one included. */
+  step: number;
+  /** 0-based epoch this step belongs to. */
+  epoch: number;
+  /** True when this step used the last batch of its epoch. */
+  epochEnd: boolean;
+  batchSize: number;
+  /** Mean cross-entropy of the batch (the data loss L). */
+  loss: number;
+  /** (λ/2) Σ ‖W_l‖², with the λ of this step. */
+  l2: number;
+  /** Fraction of the batch classified correctly. */
+  trainAcc: number;
+  /** ‖∂J/∂W_l‖_F for layer 1 … output layer. */
+  gradNorms: number[];
+  /** Set when this step's numbers were not finite: the parameters were left as before it. */
+  diverged?: Divergence;
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  count: number;
+}
+
+export class Trainer {
+  readonly model: Mlp;
+  private hyper: HyperParams;
+  private readonly initRng: Rng;
+  private readonly shuffleRng: Rng;
+  private readonly metrics: Tensor;
+  private order: Uint32Array;
+  private cursor = 0;
+  private epochIndex = 0;
+  private steps = 0;
+  private hostX: Float32Array = new Float32Array(0);
+  private hostY: Uint32Array = new Uint32Array(0);
+  private evalBuffer: Tensor | null = null;
+
+  constructor(
+    readonly backend: Backend,
+    readonly dataset: Dataset,
+    config: TrainConfig,
+  ) {
+    validateConfig(config);
+    const root = new Rng(config.seed);
+    this.initRng = root.fork();
+    this.shuffleRng = root.fork();
+    this.hyper = { lambda: config.lambda, lr: config.lr, batchSize: config.batchSize };
+    this.model = new Mlp(backend, dataset.inputDim, hiddenWidths(config), dataset.numClasses, config.activation);
+    this.model.initialize(config, this.initRng);
+    this.metrics = backend.tensor(1, this.model.layout.width);
+    this.order = this.newOrder();
+  }
+
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  get epoch(): number {
+    return this.epochIndex;
+  }
+
+  get hyperParams(): HyperParams {
+    return { ...this.hyper };
+  }
+
+  /** Steps in one epoch (the last batch may be short). */
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.dataset.train.count / this.hyper.batchSize);
+  }
+
+  /** λ, learning rate and batch size take effect from the next step; nothing is rebuilt. */
+  setHyperParams(change: Partial<HyperParams>): void {
+    this.hyper = validateHyperParams({ ...this.hyper, ...change });
+  }
+
+  /** Re-draws every weight (and zeroes every bias) in place; training goes on from there. */
+  reinitialize(init: InitConfig): void {
+    validateInit(init);
+    this.model.initialize(init, this.initRng);
+  }
+
+  async step(): Promise<StepResult> {
+    const { batchSize, lambda, lr } = this.hyper;
+    const train = this.dataset.train;
+    const n = Math.min(batchSize, train.count - this.cursor);
+    this.upload(train, this.order, this.cursor, n);
+    this.model.recordForward(n, this.metrics, this.model.layout.loss);
+    this.model.recordBackward(n, lambda);
+    this.model.recordNorms(this.metrics);
+    this.model.recordUpdate(lr, this.metrics);
+    this.backend.flush();
+    const row = await this.backend.read(this.metrics);
+
+    this.steps += 1;
+    const epoch = this.epochIndex;
+    this.cursor += n;
+    const epochEnd = this.cursor >= train.count;
+    if (epochEnd) {
+      this.cursor = 0;
+      this.epochIndex += 1;
+      this.order = this.newOrder();
+    }
+    return this.result(row, n, lambda, epoch, epochEnd);
+  }
+
+  /** Mean loss and accuracy over a whole split, in chunks of the current batch size. */
+  async evaluate(which: 'train' | 'test' = 'test'): Promise<Evaluation> {
+    const split = which === 'test' ? this.dataset.test : this.dataset.train;
+    const chunk = Math.max(this.hyper.batchSize, 256);
+    const chunks = Math.ceil(split.count / chunk);
+    const sums = this.evalSums(chunks);
+    const order = identityOrder(split.count);
+    for (let c = 0; c < chunks; c++) {
+      const n = Math.min(chunk, split.count - c * chunk);
+      this.upload(split, order, c * chunk, n);
+      // rows are weighted by n so the chunks add up to sums over the split
+      this.model.recordForward(n, sums, 2 * c);
+      this.backend.flush();
+    }
+    const values = await this.backend.read(sums);
+    let lossSum = 0;
+    let correct = 0;
+    for (let c = 0; c < chunks; c++) {
+      const n = Math.min(chunk, split.count - c * chunk);
+      lossSum += values[2 * c] * n;
+      correct += values[2 * c + 1];
+    }
+    return { loss: lossSum / split.count, accuracy: correct / split.count, count: split.count };
+  }
+
+  /** Frees the model and metrics; the trainer is not used again (the backend stays). */
+  destroy(): void {
+    this.model.destroy();
+    this.backend.free(this.metrics);
+    if (this.evalBuffer) this.backend.free(this.evalBuffer);
+  }
+
+  private evalSums(chunks: number): Tensor {
+    if (!this.evalBuffer || this.evalBuffer.rows < chunks) {
+      if (this.evalBuffer) this.backend.free(this.evalBuffer);
+      this.evalBuffer = this.backend.tensor(chunks, 2);
+    }
+    return this.backend.view(this.evalBuffer, chunks);
+  }
+
+  private upload(split: Split, order: ArrayLike<number>, start: number, n: number): void {
+    const { x, y, capacity } = this.model.inputs(n);
+    const d = this.dataset.inputDim;
+    if (this.hostY.length < capacity) {
+      this.hostX = new Float32Array(capacity * d);
+      this.hostY = new Uint32Array(capacity);
+    }
+    gatherBatch(this.hostX, this.hostY, split, d, order, start, n);
+    this.backend.write(x, this.hostX.subarray(0, n * d));
+    this.backend.writeLabels(y, this.hostY.subarray(0, capacity));
+  }
+
+  private newOrder(): Uint32Array {
+    return this.shuffleRng.shuffle(identityOrder(this.dataset.train.count));
+  }
+
+  private result(row: ArrayLike<number>, n: number, lambda: number, epoch: number, epochEnd: boolean): StepResult {
+    const layout = this.model.layout;
+    const layers = this.model.layers.length;
+    const gradNorms: number[] = [];
+    let weightSq = 0;
+    for (let l = 0; l < layers; l++) {
+      gradNorms.push(Math.sqrt(row[layout.gradSq(l)]));
+      weightSq += row[layout.weightSq(l)];
+    }
+    const result: StepResult = {
+      step: this.steps,
+      epoch,
+      epochEnd,
+      batchSize: n,
+      loss: row[layout.loss],
+      l2: (lambda / 2) * weightSq,
+      trainAcc: row[layout.correct] / n,
+      gradNorms,
+    };
+    const reason = divergenceReason(result);
+    if (reason) result.diverged = { step: this.steps, reason };
+    return result;
+  }
+}
+
+function identityOrder(count: number): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  return order;
+}
+
+/** Names the first number of a step that is NaN or infinite, or returns null if all are finite. */
+export function divergenceReason(r: Pick<StepResult, 'loss' | 'l2' | 'gradNorms'>): string | null {
+  if (!Number.isFinite(r.loss)) return `the loss is ${r.loss}`;
+  if (!Number.isFinite(r.l2)) return `the L2 term is ${r.l2}`;
+  const layer = r.gradNorms.findIndex((g) => !Number.isFinite(g));
+  if (layer >= 0) return `the gradient norm of layer ${layer + 1} is ${r.gradNorms[layer]}`;
+  return null;
+}

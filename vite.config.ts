@@ -1,0 +1,17 @@
+// Vite configuration: the React app, and vitest for the unit suites under tests/.
+import { defineConfig } from 'vitest/config';
+import react from '@vitejs/plugin-react';
+
+export default defineConfig({
+  plugins: [react()],
+  worker: { format: 'es' },
+  test: {
+    include: ['tests/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // WebGPU suites share one Dawn device per file; files run one at a time so SwiftShader
+    // does not fight itself for the two cores.
+    fileParallelism: false,
+  },
+});
