@@ -192,9 +192,9 @@ export class CpuBackend implements Backend {
     const labels = (y as CpuLabels).data;
     for (let i = 0; i < o.rows; i++) {
       const row = i * q;
-      let max = -Infinity;
+      let max = O[row];
       let argmax = 0;
-      for (let j = 0; j < q; j++) {
+      for (let j = 1; j < q; j++) {
         if (O[row + j] > max) {
           max = O[row + j];
           argmax = j;
@@ -203,7 +203,7 @@ export class CpuBackend implements Backend {
       let sumExp = 0;
       for (let j = 0; j < q; j++) sumExp += Math.exp(O[row + j] - max);
       const label = labels[i];
-      L[i] = Math.log(sumExp) + max - O[row + label];
+      L[i] = max - O[row + label] + Math.log(sumExp); // the large terms cancel first
       C[i] = argmax === label ? 1 : 0;
       for (let j = 0; j < q; j++) {
         const p = Math.exp(O[row + j] - max) / sumExp;

@@ -1,0 +1,421 @@
+// The WebGPU backend: tensors live in GPU buffers, ops are WGSL dispatches recorded into one command buffer per flush.
+import {
+  type ActivationKind,
+  type Backend,
+  checkSameShape,
+  type LabelTensor,
+  type MatmulOptions,
+  matmulInnerDim,
+  type Tensor,
+} from '../../core/backend';
+import { BufferPool } from './buffer-pool';
+import {
+  ACTIVATION_CODES,
+  KERNELS,
+  type KernelName,
+  type ParamField,
+  packParams,
+  parseParamsStruct,
+  SHADER_FILES,
+  type ShaderFile,
+  type ShaderSources,
+} from './kernels';
+
+class GpuTensor implements Tensor {
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    readonly buffer: GPUBuffer,
+    /** Rows the buffer holds; a view has rows ≤ capacityRows. */
+    readonly capacityRows: number,
+  ) {}
+}
+
+class GpuLabels implements LabelTensor {
+  constructor(
+    readonly length: number,
+    readonly buffer: GPUBuffer,
+  ) {}
+}
+
+interface Pipeline {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  fields: readonly ParamField[];
+  file: ShaderFile;
+}
+
+/** Bytes per uniform slot: WebGPU's minUniformBufferOffsetAlignment is at most 256. */
+const UNIFORM_SLOT = 256;
+/** Slots per flush before the recorder flushes on its own (a 64-layer step needs ~900). */
+const UNIFORM_SLOTS = 4096;
+const MAX_WORKGROUPS = 65535;
+
+/** Counts of GPU work, for tests and the benchmark: what a step costs. */
+export interface GpuCounters {
+  submits: number;
+  dispatches: number;
+  buffersCreated: number;
+  bindGroupsCreated: number;
+  mapAsync: number;
+}
+
+export interface WebGpuBackendOptions {
+  /** `navigator.gpu` in a browser, `create([])` from the `webgpu` package in Node. */
+  gpu: GPU;
+  shaders: ShaderSources;
+  powerPreference?: GPUPowerPreference;
+}
+
+/** Thrown by create() when WebGPU cannot run; `reason` is for the status line. */
+export class WebGpuUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`WebGPU unavailable: ${reason}`);
+    this.name = 'WebGpuUnavailableError';
+  }
+}
+
+export class WebGpuBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  readonly counters: GpuCounters = { submits: 0, dispatches: 0, buffersCreated: 0, bindGroupsCreated: 0, mapAsync: 0 };
+  /** Set when the device is lost; every later call throws with it. */
+  lostReason: string | null = null;
+
+  private readonly pipelines = new Map<KernelName, Pipeline>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
+  private readonly pool: BufferPool;
+  private readonly uniformBuffer: GPUBuffer;
+  private readonly uniformStaging = new ArrayBuffer(UNIFORM_SLOT * UNIFORM_SLOTS);
+  private readonly uniformView = new DataView(this.uniformStaging);
+  private uniformSlotsUsed = 0;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private firstError: string | null = null;
+
+  static async create(options: WebGpuBackendOptions): Promise<WebGpuBackend> {
+    if (!options.gpu) throw new WebGpuUnavailableError('navigator.gpu is missing');
+    const adapter = await options.gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+    if (!adapter) throw new WebGpuUnavailableError('no adapter');
+    return WebGpuBackend.fromAdapter(adapter, options.shaders);
+  }
+
+  static async fromAdapter(adapter: GPUAdapter, shaders: ShaderSources): Promise<WebGpuBackend> {
+    const device = await adapter.requestDevice({
+      requiredLimits: {
+        maxStorageBuffersPerShaderStage: Math.min(8, adapter.limits.maxStorageBuffersPerShaderStage),
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+      },
+    });
+    return new WebGpuBackend(device, adapter.info, shaders);
+  }
+
+  readonly description: string;
+
+  constructor(
+    readonly device: GPUDevice,
+    info: GPUAdapterInfo | undefined,
+    private readonly shaders: ShaderSources,
+  ) {
+    const name = [info?.vendor, info?.architecture, info?.description].filter((s) => s).join(' ') || 'adapter';
+    this.description = `WebGPU · ${name}`;
+    this.pool = new BufferPool(device, this.counters);
+    this.uniformBuffer = device.createBuffer({
+      size: UNIFORM_SLOT * UNIFORM_SLOTS,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    device.addEventListener('uncapturederror', (event) => {
+      const message = (event as GPUUncapturedErrorEvent).error.message;
+      this.firstError ??= message;
+    });
+    void device.lost.then((info) => {
+      this.lostReason = `device lost (${info.reason}): ${info.message}`;
+    });
+    for (const file of SHADER_FILES) {
+      if (typeof shaders[file] !== 'string') throw new Error(`shader ${file}.wgsl was not provided`);
+    }
+  }
+
+  // ---- tensors ----
+
+  tensor(rows: number, cols: number, data?: ArrayLike<number>): Tensor {
+    const bytes = Math.max(4, rows * cols * 4);
+    const t = new GpuTensor(rows, cols, this.pool.acquire(bytes, storageUsage()), rows);
+    if (data) this.write(t, data);
+    else this.zero(t);
+    return t;
+  }
+
+  labels(length: number): LabelTensor {
+    return new GpuLabels(length, this.pool.acquire(Math.max(4, length * 4), storageUsage()));
+  }
+
+  view(t: Tensor, rows: number): Tensor {
+    const parent = t as GpuTensor;
+    if (rows > parent.capacityRows) throw new Error(`view of ${rows} rows exceeds the ${parent.capacityRows} allocated`);
+    return new GpuTensor(rows, parent.cols, parent.buffer, parent.capacityRows);
+  }
+
+  free(t: Tensor): void {
+    this.flush();
+    this.pool.release((t as GpuTensor).buffer);
+  }
+
+  write(t: Tensor, data: ArrayLike<number>): void {
+    if (data.length !== t.rows * t.cols) {
+      throw new Error(`write of ${data.length} values into a (${t.rows}, ${t.cols}) tensor`);
+    }
+    // queue writes happen before the next submit: what is recorded so far must go first
+    this.flush();
+    const values = data instanceof Float32Array ? data : Float32Array.from(data);
+    this.device.queue.writeBuffer((t as GpuTensor).buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+  }
+
+  writeLabels(t: LabelTensor, data: ArrayLike<number>): void {
+    this.flush();
+    const values = data instanceof Uint32Array ? data : Uint32Array.from(data);
+    this.device.queue.writeBuffer((t as GpuLabels).buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+  }
+
+  async read(t: Tensor): Promise<Float32Array> {
+    this.throwIfBroken();
+    const bytes = t.rows * t.cols * 4;
+    const staging = this.pool.acquire(Math.max(4, bytes), GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    this.ensureEncoder();
+    this.endPass();
+    this.encoder!.copyBufferToBuffer((t as GpuTensor).buffer, 0, staging, 0, Math.max(4, bytes));
+    this.flush();
+    this.counters.mapAsync += 1;
+    await staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, bytes));
+    const result = new Float32Array(staging.getMappedRange(0, Math.max(4, bytes)).slice(0, bytes));
+    staging.unmap();
+    this.pool.release(staging);
+    this.throwIfBroken();
+    return result;
+  }
+
+  flush(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    if (this.uniformSlotsUsed > 0) {
+      this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformStaging, 0, this.uniformSlotsUsed * UNIFORM_SLOT);
+    }
+    this.device.queue.submit([this.encoder.finish()]);
+    this.counters.submits += 1;
+    this.encoder = null;
+    this.uniformSlotsUsed = 0;
+  }
+
+  destroy(): void {
+    this.flush();
+    this.pool.destroy();
+    this.uniformBuffer.destroy();
+    this.bindGroups.clear();
+    this.device.destroy();
+  }
+
+  // ---- ops: each checks shapes as the CPU backend does, then dispatches its kernel ----
+
+  matmul(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): void {
+    const K = matmulInnerDim(out, a, b, options);
+    const params = {
+      M: out.rows,
+      N: out.cols,
+      K,
+      transA: options.transA ? 1 : 0,
+      transB: options.transB ? 1 : 0,
+      lda: a.cols,
+      ldb: b.cols,
+    };
+    this.dispatch('matmul', params, [out, a, b], Math.ceil(out.cols / 16), Math.ceil(out.rows / 16));
+  }
+
+  addBias(z: Tensor, bias: Tensor): void {
+    if (bias.cols !== z.cols) throw new Error(`addBias: bias has ${bias.cols} columns, z has ${z.cols}`);
+    this.elementwise('addBias', z, [bias], 0, 0);
+  }
+
+  columnSums(db: Tensor, dz: Tensor): void {
+    if (db.cols !== dz.cols) throw new Error(`columnSums: db has ${db.cols} columns, dz has ${dz.cols}`);
+    const params = { size: 0, rows: dz.rows, cols: dz.cols, slot: 0, squares: 0, scale: 1 };
+    this.dispatch('columnSums', params, [db, dz], Math.ceil(dz.cols / 64));
+  }
+
+  activationForward(h: Tensor, z: Tensor, kind: ActivationKind): void {
+    checkSameShape('activationForward', h, z);
+    this.elementwise('activationForward', h, [z], ACTIVATION_CODES[kind], 0);
+  }
+
+  activationBackward(dz: Tensor, z: Tensor, h: Tensor, kind: ActivationKind): void {
+    checkSameShape('activationBackward', dz, z);
+    checkSameShape('activationBackward', dz, h);
+    this.elementwise('activationBackward', dz, [z, h], ACTIVATION_CODES[kind], 0);
+  }
+
+  softmaxCrossEntropy(
+    dO: Tensor,
+    rowLoss: Tensor,
+    rowCorrect: Tensor,
+    o: Tensor,
+    y: LabelTensor,
+    gradScale: number,
+  ): void {
+    checkSameShape('softmaxCrossEntropy', dO, o);
+    const params = { rows: o.rows, cols: o.cols, gradScale };
+    this.dispatch('softmaxCrossEntropy', params, [dO, rowLoss, rowCorrect, o, y], Math.ceil(o.rows / 64));
+  }
+
+  sumInto(out: Tensor, slot: number, x: Tensor, scale: number): void {
+    this.reduce(out, slot, x, scale, 0);
+  }
+
+  sumSquaresInto(out: Tensor, slot: number, x: Tensor, scale: number): void {
+    this.reduce(out, slot, x, scale, 1);
+  }
+
+  axpy(y: Tensor, x: Tensor, alpha: number): void {
+    checkSameShape('axpy', y, x);
+    this.elementwise('axpy', y, [x], 0, alpha);
+  }
+
+  sgdUpdate(param: Tensor, grad: Tensor, lr: number, guard: Tensor, guardStart: number, guardCount: number): void {
+    checkSameShape('sgdUpdate', param, grad);
+    const size = param.rows * param.cols;
+    const params = { size, guardStart, guardCount, lr };
+    this.dispatch('sgdUpdate', params, [param, grad, guard], this.groups1d(size, 256));
+  }
+
+  // ---- recording ----
+
+  private elementwise(kernel: KernelName, out: Tensor, inputs: Tensor[], kind: number, alpha: number): void {
+    const size = out.rows * out.cols;
+    const params = { size, cols: out.cols, kind, alpha };
+    this.dispatch(kernel, params, [out, ...inputs], this.groups1d(size, 256));
+  }
+
+  private reduce(out: Tensor, slot: number, x: Tensor, scale: number, squares: number): void {
+    if (slot >= out.rows * out.cols) throw new Error(`slot ${slot} is outside a tensor of ${out.rows * out.cols}`);
+    const params = { size: x.rows * x.cols, rows: x.rows, cols: x.cols, slot, squares, scale };
+    this.dispatch('sumInto', params, [out, x], 1);
+  }
+
+  private groups1d(size: number, perGroup: number): number {
+    const groups = Math.ceil(size / perGroup);
+    if (groups > MAX_WORKGROUPS) throw new Error(`${size} elements need more than ${MAX_WORKGROUPS} workgroups`);
+    return Math.max(1, groups);
+  }
+
+  private dispatch(
+    kernel: KernelName,
+    params: Record<string, number>,
+    bindings: (Tensor | LabelTensor)[],
+    groupsX: number,
+    groupsY = 1,
+  ): void {
+    this.throwIfBroken();
+    if (groupsX === 0 || groupsY === 0) return;
+    const pipe = this.pipeline(kernel);
+    if (this.uniformSlotsUsed === UNIFORM_SLOTS) this.flush();
+    this.ensureEncoder();
+    const slot = this.uniformSlotsUsed++;
+    packParams(pipe.fields, params, this.uniformView, slot * UNIFORM_SLOT, pipe.file);
+    const buffers = bindings.map((b) => (b as GpuTensor | GpuLabels).buffer);
+    if (!this.pass) this.pass = this.encoder!.beginComputePass();
+    this.pass.setPipeline(pipe.pipeline);
+    this.pass.setBindGroup(0, this.bindGroup(kernel, pipe, buffers), [slot * UNIFORM_SLOT]);
+    this.pass.dispatchWorkgroups(groupsX, groupsY);
+    this.counters.dispatches += 1;
+  }
+
+  private ensureEncoder(): void {
+    this.encoder ??= this.device.createCommandEncoder();
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
+  /** Bind groups are cached by kernel and buffers; views share their parent's bind group. */
+  private bindGroup(kernel: KernelName, pipe: Pipeline, buffers: GPUBuffer[]): GPUBindGroup {
+    const key = `${kernel}:${buffers.map((b) => this.bufferId(b)).join(',')}`;
+    let group = this.bindGroups.get(key);
+    if (!group) {
+      group = this.device.createBindGroup({
+        layout: pipe.layout,
+        entries: [
+          { binding: 0, resource: { buffer: this.uniformBuffer, size: UNIFORM_SLOT } },
+          ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+        ],
+      });
+      this.counters.bindGroupsCreated += 1;
+      this.bindGroups.set(key, group);
+    }
+    return group;
+  }
+
+  private bufferId(buffer: GPUBuffer): number {
+    let id = this.bufferIds.get(buffer);
+    if (id === undefined) {
+      id = this.nextBufferId++;
+      this.bufferIds.set(buffer, id);
+    }
+    return id;
+  }
+
+  /** Pipelines are created once per kernel, with an explicit layout (the uniform has a dynamic offset). */
+  private pipeline(kernel: KernelName): Pipeline {
+    const cached = this.pipelines.get(kernel);
+    if (cached) return cached;
+    const spec = KERNELS[kernel];
+    const source = this.shaders[spec.file];
+    const layout = this.device.createBindGroupLayout({
+      label: kernel,
+      entries: [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+        ...spec.storage.map((access, i) => ({
+          binding: i + 1,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: access === 'rw' ? ('storage' as const) : ('read-only-storage' as const) },
+        })),
+      ],
+    });
+    const module = this.shaderModule(spec.file, source);
+    const pipeline = this.device.createComputePipeline({
+      label: kernel,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: spec.entry },
+    });
+    const entry: Pipeline = { pipeline, layout, fields: parseParamsStruct(source, spec.file), file: spec.file };
+    this.pipelines.set(kernel, entry);
+    return entry;
+  }
+
+  private readonly modules = new Map<ShaderFile, GPUShaderModule>();
+
+  private shaderModule(file: ShaderFile, code: string): GPUShaderModule {
+    let module = this.modules.get(file);
+    if (!module) {
+      module = this.device.createShaderModule({ label: `${file}.wgsl`, code });
+      this.modules.set(file, module);
+    }
+    return module;
+  }
+
+  private zero(t: GpuTensor): void {
+    this.ensureEncoder();
+    this.endPass();
+    this.encoder!.clearBuffer(t.buffer);
+  }
+
+  private throwIfBroken(): void {
+    if (this.lostReason) throw new Error(`WebGPU ${this.lostReason}`);
+    if (this.firstError) throw new Error(`WebGPU validation error: ${this.firstError}`);
+  }
+}
+
+function storageUsage(): GPUBufferUsageFlags {
+  return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+}

@@ -1,0 +1,244 @@
+// Every WebGPU kernel against the CPU reference backend, on awkward shapes, with the tolerance of each op.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CpuBackend } from '../src/backends/cpu/cpu-backend';
+import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
+import type { ActivationKind, Backend, Tensor } from '../src/core/backend';
+import { Rng } from '../src/core/rng';
+import { webgpuBackend } from './helpers/webgpu';
+
+let gpu: WebGpuBackend;
+const cpu = new CpuBackend();
+
+beforeAll(async () => {
+  gpu = await webgpuBackend();
+});
+
+function randomValues(count: number, seed: number, scale = 1): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: count }, () => rng.uniformIn(-scale, scale));
+}
+
+/** Largest |gpu − cpu| / (atol + rtol·|bound|) over all entries; ≤ 1 passes. */
+function worstRatio(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  tol: { atol: number; rtol: number },
+  bound: ArrayLike<number> = want,
+): number {
+  expect(got.length).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const allowed = tol.atol + tol.rtol * Math.abs(bound[i]);
+    worst = Math.max(worst, Math.abs(got[i] - want[i]) / allowed);
+    if (Number.isNaN(got[i]) !== Number.isNaN(want[i])) return Infinity;
+  }
+  return worst;
+}
+
+async function onBoth<T>(run: (be: Backend) => Promise<T>): Promise<[T, T]> {
+  return [await run(cpu), await run(gpu)];
+}
+
+const matmulShapes: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 7, 33],
+  [33, 257, 7],
+  [257, 3, 10],
+  [7, 33, 1],
+  [17, 31, 257],
+];
+
+describe('matmul: out = op(a) · op(b)', () => {
+  // float32 accumulation: |error| ≤ rtol · Σ_p |a_ip · b_pj| (the sum's own conditioning)
+  const tol = { atol: 1e-7, rtol: 1e-5 };
+  for (const [m, k, n] of matmulShapes) {
+    for (const [transA, transB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ]) {
+      it(`(${m}×${k})${transA ? 'ᵀ-stored' : ''} · (${k}×${n})${transB ? 'ᵀ-stored' : ''}`, async () => {
+        const aValues = randomValues(m * k, m * 1000 + k);
+        const bValues = randomValues(k * n, n * 1000 + k);
+        const run = async (be: Backend, av: Float32Array, bv: Float32Array) => {
+          const a = transA ? be.tensor(k, m, av) : be.tensor(m, k, av);
+          const b = transB ? be.tensor(n, k, bv) : be.tensor(k, n, bv);
+          const out = be.tensor(m, n);
+          be.matmul(out, a, b, { transA, transB });
+          return be.read(out);
+        };
+        const [want, got] = await onBoth((be) => run(be, aValues, bValues));
+        const absDot = await run(cpu, aValues.map(Math.abs), bValues.map(Math.abs));
+        expect(worstRatio(got, want, tol, absDot)).toBeLessThanOrEqual(1);
+      });
+    }
+  }
+
+  it('rejects shapes that do not fit, naming them', () => {
+    const a = gpu.tensor(3, 4);
+    const b = gpu.tensor(5, 2);
+    expect(() => gpu.matmul(gpu.tensor(3, 2), a, b)).toThrow(/a \(3, 4\) · b \(5, 2\)/);
+  });
+
+  it('computes into a view of fewer rows without touching the rest', async () => {
+    const [want, got] = await onBoth(async (be) => {
+      const a = be.tensor(5, 3, randomValues(15, 1));
+      const b = be.tensor(3, 4, randomValues(12, 2));
+      const out = be.tensor(5, 4, new Float32Array(20).fill(7));
+      be.matmul(be.view(out, 2), be.view(a, 2), b);
+      return be.read(out);
+    });
+    expect(Array.from(got.slice(8))).toEqual(new Array(12).fill(7));
+    expect(worstRatio(got, want, { atol: 1e-6, rtol: 1e-6 })).toBeLessThanOrEqual(1);
+  });
+});
+
+const elementShapes: [number, number][] = [
+  [1, 1],
+  [3, 7],
+  [33, 10],
+  [257, 33],
+];
+
+describe('elementwise ops', () => {
+  for (const [rows, cols] of elementShapes) {
+    it(`addBias and columnSums on (${rows}, ${cols})`, async () => {
+      const zValues = randomValues(rows * cols, rows + cols);
+      const bValues = randomValues(cols, cols);
+      const [want, got] = await onBoth(async (be) => {
+        const z = be.tensor(rows, cols, zValues);
+        be.addBias(z, be.tensor(1, cols, bValues));
+        const db = be.tensor(1, cols);
+        be.columnSums(db, z);
+        return [await be.read(z), await be.read(db)];
+      });
+      expect(worstRatio(got[0], want[0], { atol: 1e-7, rtol: 1e-7 })).toBeLessThanOrEqual(1); // one f32 add: exact
+      expect(worstRatio(got[1], want[1], { atol: 1e-5, rtol: 1e-5 })).toBeLessThanOrEqual(1); // a sum of ≤ 257 terms
+    });
+
+    for (const kind of ['relu', 'sigmoid', 'tanh', 'identity'] as ActivationKind[]) {
+      it(`${kind} forward and backward on (${rows}, ${cols}), inputs in ±20`, async () => {
+        const zValues = randomValues(rows * cols, 7 * rows + cols, 20);
+        const dValues = randomValues(rows * cols, 11 * rows + cols);
+        const [want, got] = await onBoth(async (be) => {
+          const z = be.tensor(rows, cols, zValues);
+          const h = be.tensor(rows, cols);
+          be.activationForward(h, z, kind);
+          const dz = be.tensor(rows, cols, dValues);
+          be.activationBackward(dz, z, h, kind);
+          return [await be.read(h), await be.read(dz)];
+        });
+        // exp and tanh in WGSL are not correctly rounded: a few ulp of a value ≤ 1
+        const tol = { atol: 1e-6, rtol: 1e-6 };
+        expect(worstRatio(got[0], want[0], tol)).toBeLessThanOrEqual(1);
+        expect(worstRatio(got[1], want[1], tol)).toBeLessThanOrEqual(1);
+      });
+    }
+
+    it(`axpy on (${rows}, ${cols})`, async () => {
+      const [want, got] = await onBoth(async (be) => {
+        const y = be.tensor(rows, cols, randomValues(rows * cols, 3));
+        be.axpy(y, be.tensor(rows, cols, randomValues(rows * cols, 4)), -0.37);
+        return be.read(y);
+      });
+      expect(worstRatio(got, want, { atol: 1e-7, rtol: 1e-6 })).toBeLessThanOrEqual(1); // one FMA: an ulp
+    });
+  }
+
+  it('tanh of ±1000 is ±1, not NaN', async () => {
+    const z = gpu.tensor(1, 4, [1000, -1000, 50, -50]);
+    const h = gpu.tensor(1, 4);
+    gpu.activationForward(h, z, 'tanh');
+    expect(Array.from(await gpu.read(h))).toEqual([1, -1, 1, -1]);
+  });
+});
+
+describe('reductions into a metrics slot', () => {
+  for (const [rows, cols] of [...elementShapes, [257, 257] as [number, number]]) {
+    it(`sum and sum of squares of (${rows}, ${cols})`, async () => {
+      const values = randomValues(rows * cols, rows * cols);
+      const [want, got] = await onBoth(async (be) => {
+        const out = be.tensor(1, 4, [9, 9, 9, 9]);
+        const x = be.tensor(rows, cols, values);
+        be.sumInto(out, 1, x, 0.5);
+        be.sumSquaresInto(out, 3, x, 2);
+        return be.read(out);
+      });
+      expect(got[0]).toBe(9);
+      expect(got[2]).toBe(9);
+      const absSum = values.reduce((s, v) => s + Math.abs(v), 0);
+      // f32 tree sum: error ≤ rtol · Σ|x|
+      expect(Math.abs(got[1] - want[1])).toBeLessThanOrEqual(1e-6 * absSum * 0.5 + 1e-7);
+      expect(Math.abs(got[3] - want[3]) / want[3]).toBeLessThanOrEqual(1e-5);
+    });
+  }
+});
+
+describe('softmax cross-entropy, fused forward and gradient', () => {
+  for (const [rows, classes] of [
+    [1, 10],
+    [3, 10],
+    [33, 7],
+    [257, 10],
+    [7, 1],
+  ] as [number, number][]) {
+    it(`(${rows}, ${classes}) logits`, async () => {
+      const logits = randomValues(rows * classes, rows + classes, 8);
+      const labels = Uint32Array.from({ length: rows }, (_, i) => (i * 7) % classes);
+      const [want, got] = await onBoth(async (be) => softmaxXent(be, rows, classes, logits, labels));
+      const tol = { atol: 1e-6, rtol: 1e-5 };
+      expect(worstRatio(got.dO, want.dO, tol)).toBeLessThanOrEqual(1);
+      expect(worstRatio(got.loss, want.loss, tol)).toBeLessThanOrEqual(1);
+      expect(Array.from(got.correct)).toEqual(Array.from(want.correct));
+    });
+  }
+
+  it('logits of ±1000 give a finite loss and gradient on both backends', async () => {
+    const logits = Float32Array.from([1000, -1000, 0, -1000, 1000, 999]);
+    const labels = Uint32Array.from([1, 2]);
+    for (const be of [cpu, gpu] as Backend[]) {
+      const { loss, dO, correct } = await softmaxXent(be, 2, 3, logits, labels);
+      // row 0: label logit is 2000 below the max: loss = 2000; row 1: logsumexp(1000, 999) − 999 = 1 + log(1 + e⁻¹)
+      expect(loss[0]).toBeCloseTo(2000, 2);
+      expect(loss[1]).toBeCloseTo(1 + Math.log(1 + Math.exp(-1)), 5);
+      expect(Array.from(dO).every(Number.isFinite)).toBe(true);
+      expect(dO[0]).toBeCloseTo(0.5, 6); // (1 − 0) / n with n = 2
+      expect(Array.from(correct)).toEqual([0, 0]);
+    }
+  });
+});
+
+async function softmaxXent(be: Backend, rows: number, classes: number, logits: Float32Array, labels: Uint32Array) {
+  const o = be.tensor(rows, classes, logits);
+  const y = be.labels(rows);
+  be.writeLabels(y, labels);
+  const dO = be.tensor(rows, classes);
+  const loss: Tensor = be.tensor(rows, 1);
+  const correct = be.tensor(rows, 1);
+  be.softmaxCrossEntropy(dO, loss, correct, o, y, 1 / rows);
+  return { dO: await be.read(dO), loss: await be.read(loss), correct: await be.read(correct) };
+}
+
+describe('guarded SGD update', () => {
+  for (const size of [1, 33, 257 * 3]) {
+    it(`applies param −= lr·grad to ${size} values when the guard is finite, and nothing otherwise`, async () => {
+      const p0 = randomValues(size, size);
+      const g = randomValues(size, size + 1);
+      const [want, got] = await onBoth(async (be) => {
+        const param = be.tensor(1, size, p0);
+        const grad = be.tensor(1, size, g);
+        be.sgdUpdate(param, grad, 0.1, be.tensor(1, 3, [1, 2, 3]), 0, 3);
+        const moved = await be.read(param);
+        const stuck = be.tensor(1, size, p0);
+        be.sgdUpdate(stuck, grad, 0.1, be.tensor(1, 3, [1, Number.NaN, 3]), 0, 3);
+        be.sgdUpdate(stuck, grad, 0.1, be.tensor(1, 3, [Infinity, 0, 3]), 0, 3);
+        return [moved, await be.read(stuck)];
+      });
+      expect(worstRatio(got[0], want[0], { atol: 1e-7, rtol: 1e-6 })).toBeLessThanOrEqual(1);
+      expect(Array.from(got[0])).not.toEqual(Array.from(p0));
+      expect(Array.from(got[1])).toEqual(Array.from(p0));
+      expect(Array.from(want[1])).toEqual(Array.from(p0));
+    });
+  }
+});
