@@ -97,9 +97,11 @@ export class CpuBackend implements Backend {
     if (options.transB && !options.transA) {
       // out[i, j] = Σ_p a[i, p] · b[j, p]: a dot product of two rows
       for (let i = 0; i < m; i++) {
+        const aRow = i * lda;
         for (let j = 0; j < n; j++) {
+          const bRow = j * ldb;
           let sum = 0;
-          for (let p = 0; p < k; p++) sum += A[i * lda + p] * B[j * ldb + p];
+          for (let p = 0; p < k; p++) sum += A[aRow + p] * B[bRow + p];
           O[i * n + j] = sum;
         }
       }
@@ -109,17 +111,21 @@ export class CpuBackend implements Backend {
     if (!options.transA && !options.transB) {
       // out[i, :] += a[i, p] · b[p, :]
       for (let i = 0; i < m; i++) {
+        const outRow = i * n;
         for (let p = 0; p < k; p++) {
           const aip = A[i * lda + p];
-          for (let j = 0; j < n; j++) O[i * n + j] += aip * B[p * ldb + j];
+          const bRow = p * ldb;
+          for (let j = 0; j < n; j++) O[outRow + j] += aip * B[bRow + j];
         }
       }
     } else if (options.transA && !options.transB) {
       // out[i, :] += a[p, i] · b[p, :]
       for (let p = 0; p < k; p++) {
+        const bRow = p * ldb;
         for (let i = 0; i < m; i++) {
           const api = A[p * lda + i];
-          for (let j = 0; j < n; j++) O[i * n + j] += api * B[p * ldb + j];
+          const outRow = i * n;
+          for (let j = 0; j < n; j++) O[outRow + j] += api * B[bRow + j];
         }
       }
     } else {

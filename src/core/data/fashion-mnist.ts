@@ -1,4 +1,5 @@
 // Fashion-MNIST in the project's compact binary form: layout, class names, and the parser.
+import { checkSplit, type Dataset } from './dataset';
 
 export const FASHION_MNIST = {
   imageSide: 28,
@@ -16,8 +17,6 @@ export const FASHION_MNIST = {
   },
 } as const;
 
-import type { Dataset } from './dataset';
-import { checkSplit } from './dataset';
 
 /** Builds the dataset from the four binaries: u8 pixels (count × 784) and u8 labels (count). */
 export function fashionMnistFromBytes(bytes: {
