@@ -1,0 +1,126 @@
+// Data and randomness: the Fashion-MNIST split, the synthetic sets, the seeded PRNG, the initialisers and uniform packing.
+import { describe, expect, it } from 'vitest';
+import { packParams, parseParamsStruct } from '../src/backends/webgpu/kernels';
+import { gatherBatch } from '../src/core/data/dataset';
+import { makeSynthetic, SYNTHETIC_NAMES } from '../src/core/data/synthetic';
+import { initWeights } from '../src/core/init';
+import { Rng } from '../src/core/rng';
+import { fashionMnist } from './helpers/data';
+
+describe('Fashion-MNIST', () => {
+  it('splits 60,000 / 10,000 with 1,000 test images per class, 784 pixels each', () => {
+    const data = fashionMnist();
+    expect(data.train.count).toBe(60_000);
+    expect(data.test.count).toBe(10_000);
+    expect(data.inputDim).toBe(784);
+    const perClass = new Array(10).fill(0);
+    for (const label of data.test.labels) perClass[label] += 1;
+    expect(perClass).toEqual(new Array(10).fill(1000));
+    const trainPerClass = new Array(10).fill(0);
+    for (const label of data.train.labels) trainPerClass[label] += 1;
+    expect(trainPerClass).toEqual(new Array(10).fill(6000));
+  });
+
+  it('gathers pixels scaled to [0, 1] with their labels', () => {
+    const data = fashionMnist();
+    const x = new Float32Array(3 * 784);
+    const y = new Uint32Array(3);
+    gatherBatch(x, y, data.train, 784, [5, 0, 59_999], 0, 3);
+    expect(Math.min(...x)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...x)).toBeLessThanOrEqual(1);
+    expect(Math.max(...x)).toBeGreaterThan(0.5); // real images, not blanks
+    expect(x[784 + 100]).toBeCloseTo(data.train.features[100] / 255, 7);
+    expect(Array.from(y)).toEqual([data.train.labels[5], data.train.labels[0], data.train.labels[59_999]]);
+  });
+});
+
+describe('synthetic 2-D sets', () => {
+  for (const name of SYNTHETIC_NAMES) {
+    it(`${name}: reproducible from its seed, balanced, and noise moves points`, () => {
+      const a = makeSynthetic(name, { seed: 5, noise: 0.1 });
+      const b = makeSynthetic(name, { seed: 5, noise: 0.1 });
+      const c = makeSynthetic(name, { seed: 6, noise: 0.1 });
+      const quiet = makeSynthetic(name, { seed: 5, noise: 0 });
+      expect(Array.from(a.train.features)).toEqual(Array.from(b.train.features));
+      expect(Array.from(a.train.features)).not.toEqual(Array.from(c.train.features));
+      expect(Array.from(a.train.features)).not.toEqual(Array.from(quiet.train.features));
+      const counts = new Array(a.numClasses).fill(0);
+      for (const label of a.train.labels) counts[label] += 1;
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+      expect(a.train.features.every(Number.isFinite)).toBe(true);
+    });
+  }
+
+  it('refuses bad options with the field and range', () => {
+    expect(() => makeSynthetic('spiral', { seed: 1, noise: -1 })).toThrow(/noise -1 is not allowed: must be a number from 0 to 10/);
+    expect(() => makeSynthetic('blobs', { seed: 1, noise: 0.1, classes: 11 })).toThrow(/classes 11 .*from 2 to 10/);
+  });
+});
+
+describe('the seeded PRNG', () => {
+  it('is reproducible, and forks are independent streams', () => {
+    const a = new Rng(42);
+    const b = new Rng(42);
+    const draws = Array.from({ length: 5 }, () => a.nextUint32());
+    expect(Array.from({ length: 5 }, () => b.nextUint32())).toEqual(draws);
+    const fork = new Rng(42).fork();
+    expect(Array.from({ length: 5 }, () => fork.nextUint32())).not.toEqual(draws);
+  });
+
+  it('draws uniforms with mean 1/2 and normals with mean 0, variance 1', () => {
+    const rng = new Rng(1);
+    const n = 200_000;
+    let sumU = 0;
+    let sumN = 0;
+    let sumN2 = 0;
+    for (let i = 0; i < n; i++) {
+      sumU += rng.uniform();
+      const z = rng.normal();
+      sumN += z;
+      sumN2 += z * z;
+    }
+    // standard errors: 0.29/√n ≈ 6.5e-4 and 1/√n ≈ 2.2e-3; allow 5 of them
+    expect(Math.abs(sumU / n - 0.5)).toBeLessThan(3.3e-3);
+    expect(Math.abs(sumN / n)).toBeLessThan(1.1e-2);
+    expect(Math.abs(sumN2 / n - 1)).toBeLessThan(1.6e-2);
+  });
+});
+
+describe('initialisers', () => {
+  const std = (w: Float64Array) => Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
+  it('match their textbook spreads', () => {
+    const rng = new Rng(3);
+    const mx = initWeights('mxnet-default', 300, 200, 0, rng);
+    expect(Math.max(...mx.map(Math.abs))).toBeLessThanOrEqual(0.07);
+    expect(std(mx)).toBeCloseTo(0.07 / Math.sqrt(3), 3);
+    const xavier = initWeights('xavier-uniform', 300, 200, 0, rng);
+    const a = Math.sqrt(6 / 500);
+    expect(Math.max(...xavier.map(Math.abs))).toBeLessThanOrEqual(a);
+    expect(std(xavier)).toBeCloseTo(a / Math.sqrt(3), 3);
+    expect(std(initWeights('normal', 300, 200, 0.5, rng))).toBeCloseTo(0.5, 2);
+    expect(std(initWeights('he-normal', 300, 200, 0, rng))).toBeCloseTo(Math.sqrt(2 / 300), 3);
+    expect(initWeights('zeros', 3, 4, 0, rng).every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('uniform layouts come from the WGSL struct', () => {
+  const source = 'struct Params {\n  M: u32, // rows\n  alpha: f32,\n}';
+  it('packs fields in struct order', () => {
+    const fields = parseParamsStruct(source, 'test');
+    expect(fields).toEqual([
+      { name: 'M', type: 'u32' },
+      { name: 'alpha', type: 'f32' },
+    ]);
+    const view = new DataView(new ArrayBuffer(8));
+    packParams(fields, { alpha: 0.5, M: 7 }, view, 0, 'test');
+    expect(view.getUint32(0, true)).toBe(7);
+    expect(view.getFloat32(4, true)).toBe(0.5);
+  });
+  it('refuses a missing or unknown field', () => {
+    const fields = parseParamsStruct(source, 'test');
+    const view = new DataView(new ArrayBuffer(8));
+    expect(() => packParams(fields, { M: 1 }, view, 0, 'test')).toThrow(/Params has fields M, alpha; got M/);
+    expect(() => packParams(fields, { M: 1, beta: 2 }, view, 0, 'test')).toThrow(/alpha was not given/);
+    expect(() => parseParamsStruct('struct Params { v: vec4<f32> }', 'x')).toThrow(/not a u32, i32 or f32 scalar/);
+  });
+});
