@@ -1,18 +1,14 @@
-// Entry of the browser app: mounts the playground.
+// Entry of the browser app: starts the training worker bridge and mounts the playground.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { startBridge } from './store/worker-bridge';
+import { App } from './ui/App';
+import './ui/styles.css';
 
-function Placeholder() {
-  return (
-    <main>
-      <h1>Gradient Lab</h1>
-      <p>The training core runs from the terminal today: npm run train -- --help.</p>
-    </main>
-  );
-}
+startBridge();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <Placeholder />
+    <App />
   </StrictMode>,
 );

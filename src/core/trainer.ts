@@ -127,9 +127,13 @@ export class Trainer {
     return this.result(row, n, lambda, epoch, epochEnd);
   }
 
-  /** Mean loss and accuracy over a whole split, in chunks of the current batch size. */
-  async evaluate(which: 'train' | 'test' = 'test'): Promise<Evaluation> {
-    const split = which === 'test' ? this.dataset.test : this.dataset.train;
+  /**
+   * Mean loss and accuracy over a split (or its first `limit` samples, which the class-interleaved
+   * Fashion-MNIST files keep balanced), in chunks of the current batch size.
+   */
+  async evaluate(which: 'train' | 'test' = 'test', limit = Infinity): Promise<Evaluation> {
+    const full = which === 'test' ? this.dataset.test : this.dataset.train;
+    const split = limit < full.count ? { ...full, count: Math.max(1, Math.floor(limit)) } : full;
     const chunk = Math.max(this.hyper.batchSize, 256);
     const chunks = Math.ceil(split.count / chunk);
     const sums = this.evalSums(chunks);

@@ -1,0 +1,22 @@
+// The playground in Chromium without WebGPU (no --enable-unsafe-webgpu): the CPU backend runs and the page says why.
+import { expect, test } from '@playwright/test';
+import { openWith, readStatus, stepOnce, waitForStep } from './helpers';
+
+test('without WebGPU the status says CPU and why, and training works', async ({ page }) => {
+  await openWith(page, 'dataset=blobs&model=mlp&depth=2&width=16&init=xavier-uniform&lr=0.3&batch=50');
+  await expect(page.getByRole('status')).toContainText(/CPU · WebGPU unavailable: (no adapter|this browser has no navigator\.gpu)/);
+  const first = await stepOnce(page);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForStep(page, 60);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const later = await readStatus(page);
+  expect(later.loss!).toBeLessThan(first.loss!);
+});
+
+test('Fashion-MNIST loads with a progress bar and trains softmax regression on the CPU', async ({ page }) => {
+  await page.goto('/#dataset=fashion-mnist&model=softmax');
+  await expect(page.getByRole('button', { name: 'Step' })).toBeEnabled({ timeout: 60_000 });
+  const first = await stepOnce(page);
+  expect(first.loss!).toBeGreaterThan(2); // ≈ ln 10 from N(0, 0.01²) weights
+  expect(first.loss!).toBeLessThan(2.5);
+});

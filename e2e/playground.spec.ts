@@ -1,0 +1,150 @@
+// The playground in Chromium with WebGPU on (SwiftShader): training, live changes, depth, divergence and links.
+import { expect, test } from '@playwright/test';
+import { layerNorms, openWith, readStatus, stepOnce, waitForStep } from './helpers';
+
+const spiral = 'dataset=spiral&model=mlp&depth=1&width=32&activation=relu&init=xavier-uniform&lr=0.5&batch=64';
+
+test('trains on WebGPU: the loss after 100 steps is below the loss at step 1', async ({ page }) => {
+  await openWith(page, spiral);
+  await expect(page.getByRole('status')).toContainText('WebGPU');
+  const first = await stepOnce(page);
+  expect(first.step).toBe(1);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await waitForStep(page, 100);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible();
+  const later = await readStatus(page);
+  expect(later.step).toBeGreaterThanOrEqual(100);
+  expect(later.loss!).toBeLessThan(first.loss!);
+  expect(later.text).toMatch(/test accuracy \d/);
+  await expect(page.getByRole('img', { name: 'Loss chart' }).locator('canvas')).toHaveCount(1);
+  await expect(page.getByRole('img', { name: 'Gradient norms chart' }).locator('canvas')).toHaveCount(1);
+  await expect(page.getByRole('img', { name: 'Layer gradient profile' }).locator('canvas')).toHaveCount(1);
+});
+
+test('changing Weight decay λ while running: training goes on and the L2 term responds', async ({ page }) => {
+  await openWith(page, spiral);
+  await page.getByRole('button', { name: 'Train' }).click();
+  const before = await waitForStep(page, 10);
+  expect(before.l2).toBe(0);
+  await page.getByLabel('Weight decay λ').fill('0.05');
+  await expect.poll(async () => (await readStatus(page)).l2 ?? 0).toBeGreaterThan(0);
+  const after = await waitForStep(page, before.step + 20);
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  expect(after.l2!).toBeGreaterThan(0);
+  expect(page.url()).toContain('lambda=0.05');
+  await page.getByRole('button', { name: 'Pause' }).click();
+});
+
+test('out-of-range values are refused at the control and never reach the run', async ({ page }) => {
+  await openWith(page, spiral);
+  await page.getByLabel('Learning rate').fill('-1');
+  await expect(page.getByRole('alert')).toContainText('Learning rate -1 is not allowed: must be a number above 0 to 100');
+  expect(page.url()).toContain('lr=0.5');
+  await page.getByLabel('Hidden layers').fill('400');
+  await expect(page.getByRole('alert').filter({ hasText: 'Hidden layers' })).toContainText('from 1 to 64');
+  expect(page.url()).toContain('depth=1');
+  const status = await stepOnce(page);
+  expect(status.step).toBe(1); // the run still works with the last valid values
+});
+
+test('switching the initializer while running re-initialises the weights and training continues', async ({ page }) => {
+  await openWith(page, spiral);
+  await page.getByRole('button', { name: 'Train' }).click();
+  const before = await waitForStep(page, 10);
+  expect((await layerNorms(page))[0]).toBeGreaterThan(0);
+  await page.getByLabel('Initializer').selectOption({ label: 'Zeros' });
+  // zero weights: every hidden unit is the same and the first layer gets no gradient at all
+  await expect.poll(async () => (await layerNorms(page))[0]).toBe(0);
+  const after = await waitForStep(page, before.step + 10);
+  expect(after.step).toBeGreaterThan(before.step);
+  await page.getByRole('button', { name: 'Pause' }).click();
+});
+
+test('depth 10: sigmoid with MXNet default vanishes; Xavier uniform with tanh does not', async ({ page }) => {
+  await openWith(page, 'dataset=fashion-mnist&model=mlp&depth=10&width=64&activation=sigmoid&init=mxnet-default&lr=0.1');
+  await stepOnce(page);
+  const sigmoid = await layerNorms(page);
+  expect(sigmoid).toHaveLength(11);
+  expect(sigmoid[0] / sigmoid[10]).toBeLessThan(1e-3);
+
+  await page.getByLabel('Activation').selectOption({ label: 'tanh' });
+  await page.getByLabel('Initializer').selectOption({ label: 'Xavier uniform' });
+  await expect(page).toHaveURL(/activation=tanh.*init=xavier-uniform/);
+  await expect(page.getByRole('button', { name: 'Step' })).toBeEnabled();
+  await stepOnce(page);
+  const tanh = await layerNorms(page);
+  const ratio = tanh[0] / tanh[10];
+  expect(ratio).toBeGreaterThan(0.1);
+  expect(ratio).toBeLessThan(10);
+});
+
+test('the first 5 losses of a seeded run agree between WebGPU and CPU to 1e-4', async ({ page }) => {
+  await openWith(page, 'dataset=fashion-mnist&model=mlp&depth=1&width=64&init=normal&sigma=0.01&lr=0.1&batch=128&seed=11&backend=webgpu');
+  await expect(page.getByRole('status')).toContainText('WebGPU');
+  const onGpu: number[] = [];
+  for (let i = 0; i < 5; i++) onGpu.push((await stepOnce(page)).loss!);
+
+  await page.getByLabel('Backend').selectOption({ label: 'CPU' });
+  await expect(page.getByRole('status')).toContainText('CPU');
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(page.getByRole('status')).toContainText('step 0');
+  const onCpu: number[] = [];
+  for (let i = 0; i < 5; i++) onCpu.push((await stepOnce(page)).loss!);
+
+  onGpu.forEach((loss, i) => {
+    expect(Math.abs(loss - onCpu[i]) / onCpu[i], `loss ${i + 1}: WebGPU ${loss}, CPU ${onCpu[i]}`).toBeLessThan(1e-4);
+  });
+  expect(onGpu[4]).toBeLessThan(onGpu[0]);
+});
+
+test('a diverging configuration shows the divergence message and no NaN in the table', async ({ page }) => {
+  await openWith(page, 'dataset=spiral&model=mlp&depth=10&width=32&activation=identity&init=normal&sigma=10&lr=1');
+  await page.getByRole('button', { name: 'Train' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'Training diverged at step' });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText(/smaller learning rate/);
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused
+  const table = page.getByRole('table', { name: 'Per-layer gradient norm' });
+  await expect(table).not.toContainText('NaN');
+  await expect(page.getByRole('status')).not.toContainText('NaN');
+});
+
+test('a shared URL restores every control', async ({ page }) => {
+  const hash =
+    'model=mlp&depth=3&width=48&activation=tanh&init=normal&sigma=0.2&lambda=0.01&lr=0.3&batch=32&seed=9&dataset=circles&noise=0.05&backend=cpu';
+  await openWith(page, hash);
+  await expect(page.getByLabel('Model')).toHaveValue('mlp');
+  await expect(page.getByLabel('Hidden layers')).toHaveValue('3');
+  await expect(page.getByLabel('Width')).toHaveValue('48');
+  await expect(page.getByLabel('Activation')).toHaveValue('tanh');
+  await expect(page.getByLabel('Initializer')).toHaveValue('normal');
+  await expect(page.getByLabel('σ')).toHaveValue('0.2');
+  await expect(page.getByLabel('Weight decay λ')).toHaveValue('0.01');
+  await expect(page.getByLabel('Learning rate')).toHaveValue('0.3');
+  await expect(page.getByLabel('Batch size')).toHaveValue('32');
+  await expect(page.getByLabel('Dataset')).toHaveValue('circles');
+  await expect(page.getByLabel('Noise')).toHaveValue('0.05');
+  await expect(page.getByLabel('Backend')).toHaveValue('cpu');
+  await expect(page.getByLabel('Seed')).toHaveValue('9');
+  await expect(page.getByRole('table', { name: 'Per-layer gradient norm' }).locator('tbody tr')).toHaveCount(4);
+
+  // a change goes into the link, and the link brings it back in a new page
+  await page.getByLabel('Width').fill('20');
+  await expect(page).toHaveURL(/width=20/);
+  const link = page.url();
+  const second = await page.context().newPage();
+  await second.goto(link);
+  await expect(second.getByLabel('Width')).toHaveValue('20');
+  await expect(second.getByLabel('Hidden layers')).toHaveValue('3');
+});
+
+test('a link with unknown or invalid values opens with defaults for them and says which were ignored', async ({ page }) => {
+  await page.goto('/#depth=abc&lr=0.2&colour=blue&dataset=xor');
+  await expect(page.getByRole('note')).toContainText('depth=abc');
+  await expect(page.getByRole('note')).toContainText('colour=blue (unknown setting)');
+  await expect(page.getByLabel('Hidden layers')).toHaveValue('1');
+  await expect(page.getByLabel('Learning rate')).toHaveValue('0.2');
+  await expect(page.getByLabel('Dataset')).toHaveValue('xor');
+});

@@ -1,0 +1,29 @@
+// The store's initial state, in one place so that reset() reapplies it.
+import { DEFAULT_RUN, type RunConfig } from '../core/run-config';
+import type { BackendInfo, MetricPoint, ModelInfo } from '../worker/protocol';
+
+export interface RunState {
+  running: boolean;
+  backend: BackendInfo | null;
+  loading: { what: string; loaded: number; total: number } | null;
+  model: ModelInfo | null;
+  latest: MetricPoint | null;
+  testAcc: number | null;
+  stepsPerSecond: number;
+  divergence: { step: number; reason: string } | null;
+  error: string | null;
+}
+
+export const initialRun: RunState = {
+  running: false,
+  backend: null,
+  loading: null,
+  model: null,
+  latest: null,
+  testAcc: null,
+  stepsPerSecond: 0,
+  divergence: null,
+  error: null,
+};
+
+export const initialConfig: RunConfig = { ...DEFAULT_RUN };

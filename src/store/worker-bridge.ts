@@ -1,0 +1,35 @@
+// Connects the store to the training worker: config changes go out (and into the URL hash), messages come in.
+import { fromHash, type RunConfig, toHash } from '../core/run-config';
+import type { FromWorker, ToWorker } from '../worker/protocol';
+import { metrics } from './metrics-buffer';
+import { useStore } from './store';
+
+let worker: Worker | null = null;
+
+export function send(message: ToWorker): void {
+  worker?.postMessage(message);
+}
+
+/** Reads the URL hash, starts the worker, and keeps worker and hash in step with the config. */
+export function startBridge(): void {
+  const { config, ignored } = fromHash(window.location.hash);
+  useStore.setState({ config, ignoredFromLink: ignored });
+  worker = new Worker(new URL('../worker/training-worker.ts', import.meta.url), { type: 'module' });
+  worker.onmessage = (event: MessageEvent<FromWorker>) => useStore.getState().receive(event.data);
+  worker.onerror = (event) => useStore.getState().receive({ type: 'error', message: event.message || 'the training worker failed' });
+  send({ type: 'configure', config });
+  window.history.replaceState(null, '', toHash(config));
+
+  let previous: RunConfig = config;
+  useStore.subscribe((state) => {
+    if (state.config === previous) return;
+    const before = previous;
+    previous = state.config;
+    if (before.batchSize !== state.config.batchSize) metrics.markBatchSize((metrics.latest?.step ?? 0) + 1, state.config.batchSize);
+    if (before.init !== state.config.init || before.sigma !== state.config.sigma) {
+      metrics.markAt((metrics.latest?.step ?? 0) + 1, `re-init ${state.config.init}`);
+    }
+    send({ type: 'configure', config: state.config });
+    window.history.replaceState(null, '', toHash(state.config));
+  });
+}

@@ -1,0 +1,31 @@
+// The playground page: controls on the left; status, charts and the per-layer table on the right.
+import { GradientNormsChart, LayerProfileChart, LossChart } from './Charts';
+import { Controls } from './Controls';
+import { LayerTable } from './LayerTable';
+import { LoadingBar, Notices, StatusLine } from './StatusPanel';
+
+export function App() {
+  return (
+    <div className="app">
+      <header>
+        <h1>Gradient Lab</h1>
+        <p className="subtitle">
+          Softmax regression and MLPs, trained live: change λ, the initializer, the activation and the depth, and watch
+          every layer's gradient.
+        </p>
+      </header>
+      <Controls />
+      <main className="results">
+        <StatusLine />
+        <LoadingBar />
+        <Notices />
+        <div className="charts">
+          <LossChart />
+          <GradientNormsChart />
+          <LayerProfileChart />
+        </div>
+        <LayerTable />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,168 @@
+// Canvas charts (uPlot): loss, per-layer gradient norms over steps, and the latest layer profile.
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { type MetricsBuffer, metrics } from '../store/metrics-buffer';
+
+/** Input layer blue, output layer red, in between along the hue circle. */
+export function layerColor(layer: number, layers: number): string {
+  const t = layers <= 1 ? 1 : layer / (layers - 1);
+  return `hsl(${Math.round(230 - 230 * t)}, 70%, 45%)`;
+}
+
+/** Log scales cannot show 0 or non-finite values: those become gaps. */
+const forLog = (v: number | null) => (v !== null && v > 0 && Number.isFinite(v) ? v : null);
+
+/** Dashed vertical lines where λ, the learning rate, the batch size or the initialiser changed. */
+function markerPlugin(buffer: MetricsBuffer): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: [
+        (u) => {
+          const { ctx } = u;
+          const { top, height } = u.bbox;
+          ctx.save();
+          ctx.strokeStyle = '#8a6d00';
+          ctx.fillStyle = '#8a6d00';
+          ctx.setLineDash([4, 4]);
+          ctx.font = `${Math.round(10 * devicePixelRatio)}px sans-serif`;
+          for (const marker of buffer.markers) {
+            const x = u.valToPos(marker.step, 'x', true);
+            if (!Number.isFinite(x) || x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+            ctx.beginPath();
+            ctx.moveTo(x, top);
+            ctx.lineTo(x, top + height);
+            ctx.stroke();
+            ctx.fillText(marker.label, x + 3, top + 12 * devicePixelRatio);
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+interface ChartSpec {
+  /** Changes when the series change (a new layer count): the plot is rebuilt. */
+  key: (buffer: MetricsBuffer) => string;
+  options: (buffer: MetricsBuffer, width: number) => uPlot.Options;
+  data: (buffer: MetricsBuffer) => uPlot.AlignedData;
+}
+
+function useChart(spec: ChartSpec) {
+  const container = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const target = container.current!;
+    let plot: uPlot | null = null;
+    let key = '';
+    let frame = 0;
+    const draw = () => {
+      frame = 0;
+      const width = Math.max(240, target.clientWidth);
+      const nextKey = spec.key(metrics);
+      if (!plot || nextKey !== key) {
+        plot?.destroy();
+        key = nextKey;
+        plot = new uPlot(spec.options(metrics, width), spec.data(metrics), target);
+      } else {
+        plot.setData(spec.data(metrics));
+      }
+    };
+    const schedule = () => {
+      if (!frame) frame = requestAnimationFrame(draw);
+    };
+    const unsubscribe = metrics.subscribe(schedule);
+    const resize = new ResizeObserver(() => {
+      if (plot) plot.setSize({ width: Math.max(240, target.clientWidth), height: plot.height });
+    });
+    resize.observe(target);
+    draw();
+    return () => {
+      unsubscribe();
+      resize.disconnect();
+      if (frame) cancelAnimationFrame(frame);
+      plot?.destroy();
+    };
+  }, [spec]);
+  return container;
+}
+
+const lossSpec: ChartSpec = {
+  key: () => 'loss',
+  options: (buffer, width) => ({
+    width,
+    height: 220,
+    scales: { x: { time: false }, acc: { range: [0, 1] } },
+    series: [
+      { label: 'step' },
+      { label: 'data loss', stroke: '#1f5fbf', width: 1.5 },
+      { label: 'λ/2·‖W‖²', stroke: '#b35900', width: 1.5 },
+      { label: 'test accuracy', stroke: '#2e7d32', width: 1.5, scale: 'acc', spanGaps: true, points: { show: true, size: 4 } },
+    ],
+    axes: [{ label: 'step' }, { label: 'loss' }, { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } }],
+    plugins: [markerPlugin(buffer)],
+  }),
+  data: (b) => [b.steps, b.loss, b.l2, b.testAcc] as uPlot.AlignedData,
+};
+
+const gradSpec: ChartSpec = {
+  key: (b) => `layers:${b.gradNorms.length}`,
+  options: (buffer, width) => ({
+    width,
+    height: 240,
+    scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+    series: [
+      { label: 'step' },
+      ...buffer.gradNorms.map((_, l) => ({
+        label: `layer ${l + 1}`,
+        stroke: layerColor(l, buffer.gradNorms.length),
+        width: 1.25,
+      })),
+    ],
+    axes: [{ label: 'step' }, { label: '‖∂J/∂W‖_F (log)' }],
+    plugins: [markerPlugin(buffer)],
+  }),
+  data: (b) => [b.steps, ...b.gradNorms.map((series) => series.map(forLog))] as uPlot.AlignedData,
+};
+
+const profileSpec: ChartSpec = {
+  key: (b) => `profile:${b.gradNorms.length}`,
+  options: (buffer, width) => ({
+    width,
+    height: 220,
+    scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { distr: 3, log: 10 } },
+    series: [
+      { label: 'layer' },
+      { label: 'latest ‖∂J/∂W‖_F', stroke: '#6a1b9a', width: 2, points: { show: true, size: 7 } },
+    ],
+    axes: [{ label: 'layer (input → output)', incrs: [1, 2, 5, 10] }, { label: '‖∂J/∂W‖_F (log)' }],
+    legend: { show: buffer.gradNorms.length > 0 },
+  }),
+  data: (b) => {
+    const layers = b.gradNorms.length;
+    const latest = b.latest?.gradNorms ?? [];
+    return [Array.from({ length: layers }, (_, l) => l + 1), Array.from({ length: layers }, (_, l) => forLog(latest[l] ?? null))];
+  },
+};
+
+function Chart({ label, spec }: { label: string; spec: ChartSpec }) {
+  const ref = useChart(spec);
+  return (
+    <figure className="chart">
+      <figcaption>{label}</figcaption>
+      <div ref={ref} role="img" aria-label={label} />
+    </figure>
+  );
+}
+
+export function LossChart() {
+  return <Chart label="Loss chart" spec={lossSpec} />;
+}
+
+export function GradientNormsChart() {
+  return <Chart label="Gradient norms chart" spec={gradSpec} />;
+}
+
+export function LayerProfileChart() {
+  return <Chart label="Layer gradient profile" spec={profileSpec} />;
+}

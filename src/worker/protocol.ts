@@ -1,0 +1,46 @@
+// Messages between the page and the training worker: configuration and commands in, metrics out.
+import type { RunConfig } from '../core/run-config';
+
+export type ToWorker =
+  | { type: 'configure'; config: RunConfig }
+  | { type: 'play' }
+  | { type: 'pause' }
+  | { type: 'step' }
+  | { type: 'reset' };
+
+/** One training step as the charts need it, with the hyper-parameters it ran with. */
+export interface MetricPoint {
+  step: number;
+  epoch: number;
+  loss: number;
+  l2: number;
+  trainAcc: number;
+  gradNorms: number[];
+  lambda: number;
+  lr: number;
+  batchSize: number;
+}
+
+export interface BackendInfo {
+  name: 'webgpu' | 'cpu';
+  /** Shown in the status line: `WebGPU · google swiftshader`, `CPU · WebGPU unavailable: no adapter`. */
+  label: string;
+}
+
+export interface ModelInfo {
+  /** Per layer: fan-in × fan-out, input layer first. */
+  shapes: [number, number][];
+  stepsPerEpoch: number;
+  datasetName: string;
+}
+
+export type FromWorker =
+  | { type: 'backend'; info: BackendInfo }
+  | { type: 'loading'; what: string; loaded: number; total: number }
+  | { type: 'model'; info: ModelInfo }
+  | { type: 'metrics'; points: MetricPoint[]; stepsPerSecond: number }
+  | { type: 'evaluation'; step: number; testAcc: number; testLoss: number; count: number }
+  | { type: 'running'; running: boolean }
+  | { type: 'diverged'; step: number; reason: string }
+  | { type: 'reset' }
+  | { type: 'error'; message: string };

@@ -1,0 +1,219 @@
+// The training worker: owns the backend and the trainer, applies configuration changes between steps, streams metrics.
+/// <reference lib="webworker" />
+import { CpuBackend } from '../backends/cpu/cpu-backend';
+import { bundledShaders } from '../backends/webgpu/browser-shaders';
+import { WebGpuBackend, WebGpuUnavailableError } from '../backends/webgpu/webgpu-backend';
+import type { Backend } from '../core/backend';
+import { type BackendChoice, classifyChange, type RunConfig } from '../core/run-config';
+import { type StepResult, Trainer } from '../core/trainer';
+import { loadDataset } from './datasets';
+import type { BackendInfo, FromWorker, MetricPoint, ToWorker } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+/** Metrics go out at most this often, so the page redraws a few times a second, not per step. */
+const POST_EVERY_MS = 150;
+/** Test accuracy is measured on this many test samples (balanced by class), this often. */
+const EVAL_SAMPLES = 2000;
+const EVAL_EVERY_MS = 2500;
+
+const post = (message: FromWorker) => self.postMessage(message);
+
+let config: RunConfig | null = null;
+let backend: Backend | null = null;
+let backendChoice: BackendChoice | null = null;
+let trainer: Trainer | null = null;
+let running = false;
+/** Steps taken by models before the last rebuild: the charts' step axis goes on across rebuilds. */
+let stepOffset = 0;
+let pending: MetricPoint[] = [];
+let lastPost = 0;
+let stepsSincePost = 0;
+let lastEval = 0;
+
+async function createBackend(choice: BackendChoice, fallbackReason?: string): Promise<{ backend: Backend; info: BackendInfo }> {
+  if (choice === 'cpu') return { backend: new CpuBackend(), info: { name: 'cpu', label: 'CPU · chosen in Backend' } };
+  if (fallbackReason) return { backend: new CpuBackend(), info: { name: 'cpu', label: `CPU · ${fallbackReason}` } };
+  try {
+    if (!('gpu' in navigator) || !navigator.gpu) throw new WebGpuUnavailableError('this browser has no navigator.gpu');
+    const gpuBackend = await WebGpuBackend.create({ gpu: navigator.gpu, shaders: bundledShaders() });
+    return { backend: gpuBackend, info: { name: 'webgpu', label: gpuBackend.description } };
+  } catch (error) {
+    const reason = error instanceof WebGpuUnavailableError ? error.message : `WebGPU failed: ${(error as Error).message}`;
+    return { backend: new CpuBackend(), info: { name: 'cpu', label: `CPU · ${reason}` } };
+  }
+}
+
+async function build(next: RunConfig, fallbackReason?: string): Promise<void> {
+  if (trainer) {
+    stepOffset += trainer.stepCount;
+    trainer.destroy();
+    trainer = null;
+  }
+  if (!backend || backendChoice !== next.backend || fallbackReason) {
+    backend?.destroy();
+    const made = await createBackend(next.backend, fallbackReason);
+    backend = made.backend;
+    backendChoice = next.backend;
+    post({ type: 'backend', info: made.info });
+  }
+  const baseUrl = new URL(import.meta.env.BASE_URL, self.location.origin).href;
+  const dataset = await loadDataset(next, baseUrl, (loaded, total) =>
+    post({ type: 'loading', what: 'Fashion-MNIST', loaded, total }),
+  );
+  trainer = new Trainer(backend, dataset, next);
+  config = next;
+  const shapes = trainer.model.layers.map((l) => [l.fanIn, l.fanOut] as [number, number]);
+  post({ type: 'model', info: { shapes, stepsPerEpoch: trainer.stepsPerEpoch, datasetName: dataset.name } });
+}
+
+async function configure(next: RunConfig): Promise<void> {
+  const change = config ? classifyChange(config, next) : 'rebuild';
+  if (change === 'none') return;
+  if (change === 'rebuild' || !trainer) return build(next);
+  trainer.setHyperParams({ lambda: next.lambda, lr: next.lr, batchSize: next.batchSize });
+  if (change === 'init') trainer.reinitialize({ init: next.init, sigma: next.sigma });
+  config = next;
+}
+
+function toPoint(r: StepResult): MetricPoint {
+  const h = trainer!.hyperParams;
+  return {
+    step: stepOffset + r.step,
+    epoch: r.epoch,
+    loss: r.loss,
+    l2: r.l2,
+    trainAcc: r.trainAcc,
+    gradNorms: r.gradNorms,
+    lambda: h.lambda,
+    lr: h.lr,
+    batchSize: r.batchSize,
+  };
+}
+
+function flush(force: boolean): void {
+  const now = performance.now();
+  if (!force && now - lastPost < POST_EVERY_MS) return;
+  if (pending.length > 0) {
+    const seconds = Math.max(1e-3, (now - lastPost) / 1000);
+    post({ type: 'metrics', points: pending, stepsPerSecond: lastPost > 0 ? stepsSincePost / seconds : 0 });
+  }
+  pending = [];
+  stepsSincePost = 0;
+  lastPost = now;
+}
+
+async function evaluate(): Promise<void> {
+  if (!trainer) return;
+  const result = await trainer.evaluate('test', EVAL_SAMPLES);
+  lastEval = performance.now();
+  post({ type: 'evaluation', step: stepOffset + trainer.stepCount, testAcc: result.accuracy, testLoss: result.loss, count: result.count });
+}
+
+async function trainOne(): Promise<void> {
+  if (!trainer) return;
+  let result: StepResult;
+  try {
+    result = await trainer.step();
+  } catch (error) {
+    if (backend instanceof WebGpuBackend && backend.lostReason) {
+      // a lost device: carry on on the CPU from a rebuilt model, the charts stay
+      await build(config!, `WebGPU ${backend.lostReason}`);
+      return;
+    }
+    throw error;
+  }
+  if (result.diverged) {
+    running = false;
+    flush(true);
+    post({ type: 'diverged', step: stepOffset + result.diverged.step, reason: result.diverged.reason });
+    post({ type: 'running', running: false });
+    return;
+  }
+  pending.push(toPoint(result));
+  stepsSincePost += 1;
+  flush(!running);
+  if (!running || performance.now() - lastEval > EVAL_EVERY_MS) {
+    flush(true);
+    await evaluate();
+  }
+}
+
+async function handle(message: ToWorker): Promise<void> {
+  switch (message.type) {
+    case 'configure':
+      await configure(message.config);
+      if (running) lastEval = performance.now(); // give the new settings a moment before measuring
+      break;
+    case 'play':
+      if (!trainer) break;
+      running = true;
+      lastPost = performance.now();
+      stepsSincePost = 0;
+      post({ type: 'running', running: true });
+      break;
+    case 'pause':
+      if (running) {
+        running = false;
+        flush(true);
+        post({ type: 'running', running: false });
+        await evaluate();
+      }
+      break;
+    case 'step':
+      if (!running) await trainOne();
+      break;
+    case 'reset':
+      running = false;
+      if (trainer) trainer.destroy();
+      trainer = null;
+      stepOffset = 0;
+      pending = [];
+      post({ type: 'running', running: false });
+      post({ type: 'reset' });
+      if (config) await build(config);
+      break;
+  }
+}
+
+/** A macrotask boundary without setTimeout's 4 ms clamp, so messages get in between CPU steps. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+const queue: ToWorker[] = [];
+let pumping = false;
+
+async function pump(): Promise<void> {
+  pumping = true;
+  try {
+    for (;;) {
+      const message = queue.shift();
+      if (message) {
+        await handle(message);
+        continue;
+      }
+      if (running && trainer) {
+        await trainOne();
+        await yieldToEvents();
+        continue;
+      }
+      break;
+    }
+  } catch (error) {
+    running = false;
+    post({ type: 'running', running: false });
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    pumping = false;
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  queue.push(event.data);
+  if (!pumping) void pump();
+};
