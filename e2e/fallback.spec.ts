@@ -14,7 +14,14 @@ test('without WebGPU the status says CPU and why, and training works', async ({ 
 });
 
 test('Fashion-MNIST loads with a progress bar and trains softmax regression on the CPU', async ({ page }) => {
+  // a slow link (8 MB/s) so that the 55 MB load lasts long enough to be seen
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: 8e6, uploadThroughput: -1 });
   await page.goto('/#dataset=fashion-mnist&model=softmax');
+  const bar = page.getByRole('progressbar', { name: 'Loading Fashion-MNIST' });
+  await expect(bar).toBeVisible();
+  await expect.poll(async () => Number(await bar.getAttribute('value')), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect(bar).toBeHidden({ timeout: 60_000 });
   await expect(page.getByRole('button', { name: 'Step' })).toBeEnabled({ timeout: 60_000 });
   const first = await stepOnce(page);
   expect(first.loss!).toBeGreaterThan(2); // ≈ ln 10 from N(0, 0.01²) weights
