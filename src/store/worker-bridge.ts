@@ -1,5 +1,5 @@
 // Connects the store to the training worker: config changes go out (and into the URL hash), messages come in.
-import { fromHash, type RunConfig, toHash } from '../core/run-config';
+import { classifyChange, fromHash, type RunConfig, toHash } from '../core/run-config';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import { metrics } from './metrics-buffer';
 import { useStore } from './store';
@@ -25,10 +25,15 @@ export function startBridge(): void {
     if (state.config === previous) return;
     const before = previous;
     previous = state.config;
-    if (before.batchSize !== state.config.batchSize) metrics.markBatchSize((metrics.latest?.step ?? 0) + 1, state.config.batchSize);
-    if (before.init !== state.config.init || before.sigma !== state.config.sigma) {
-      metrics.markAt((metrics.latest?.step ?? 0) + 1, `re-init ${state.config.init}`);
+    const next = (metrics.latest?.step ?? 0) + 1;
+    const change = classifyChange(before, state.config);
+    if (change === 'rebuild') {
+      const fields = (Object.keys(state.config) as (keyof RunConfig)[]).filter((f) => before[f] !== state.config[f]);
+      metrics.markAt(next, `rebuild: ${fields.map((f) => `${f} ${state.config[f]}`).join(', ')}`);
+    } else if (change === 'init') {
+      metrics.markAt(next, `re-init ${state.config.init}`);
     }
+    if (before.batchSize !== state.config.batchSize) metrics.markBatchSize(next, state.config.batchSize);
     send({ type: 'configure', config: state.config });
     window.history.replaceState(null, '', toHash(state.config));
   });

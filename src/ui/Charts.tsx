@@ -10,6 +10,11 @@ export function layerColor(layer: number, layers: number): string {
   return `hsl(${Math.round(230 - 230 * t)}, 70%, 45%)`;
 }
 
+/** Tick labels of a log axis: plain numbers near 1, powers of ten (1e-9) beyond. */
+function logTicks(_u: uPlot, splits: number[]): string[] {
+  return splits.map((v) => (v == null ? '' : v >= 0.01 && v < 1000 ? String(Number(v.toPrecision(2))) : v.toExponential(0)));
+}
+
 /** Log scales cannot show 0 or non-finite values: those become gaps. */
 const forLog = (v: number | null) => (v !== null && v > 0 && Number.isFinite(v) ? v : null);
 
@@ -119,7 +124,7 @@ const gradSpec: ChartSpec = {
         width: 1.25,
       })),
     ],
-    axes: [{ label: 'step' }, { label: '‖∂J/∂W‖_F (log)' }],
+    axes: [{ label: 'step' }, { label: '‖∂J/∂W‖_F (log)', values: logTicks, size: 60 }],
     plugins: [markerPlugin(buffer)],
   }),
   data: (b) => [b.steps, ...b.gradNorms.map((series) => series.map(forLog))] as uPlot.AlignedData,
@@ -135,7 +140,7 @@ const profileSpec: ChartSpec = {
       { label: 'layer' },
       { label: 'latest ‖∂J/∂W‖_F', stroke: '#6a1b9a', width: 2, points: { show: true, size: 7 } },
     ],
-    axes: [{ label: 'layer (input → output)', incrs: [1, 2, 5, 10] }, { label: '‖∂J/∂W‖_F (log)' }],
+    axes: [{ label: 'layer (input → output)', incrs: [1, 2, 5, 10] }, { label: '‖∂J/∂W‖_F (log)', values: logTicks, size: 60 }],
     legend: { show: buffer.gradNorms.length > 0 },
   }),
   data: (b) => {

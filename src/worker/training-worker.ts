@@ -13,9 +13,11 @@ declare const self: DedicatedWorkerGlobalScope;
 
 /** Metrics go out at most this often, so the page redraws a few times a second, not per step. */
 const POST_EVERY_MS = 150;
-/** Test accuracy is measured on this many test samples (balanced by class), this often. */
+/** Test accuracy is measured on this many test samples (balanced by class), at most this often… */
 const EVAL_SAMPLES = 2000;
 const EVAL_EVERY_MS = 2500;
+/** …and no more than a tenth of the time: on a slow device an evaluation can take seconds. */
+const EVAL_SHARE = 0.1;
 
 const post = (message: FromWorker) => self.postMessage(message);
 
@@ -30,6 +32,7 @@ let pending: MetricPoint[] = [];
 let lastPost = 0;
 let stepsSincePost = 0;
 let lastEval = 0;
+let lastEvalMs = 0;
 
 async function createBackend(choice: BackendChoice, fallbackReason?: string): Promise<{ backend: Backend; info: BackendInfo }> {
   if (choice === 'cpu') return { backend: new CpuBackend(), info: { name: 'cpu', label: 'CPU · chosen in Backend' } };
@@ -105,8 +108,10 @@ function flush(force: boolean): void {
 
 async function evaluate(): Promise<void> {
   if (!trainer) return;
+  const started = performance.now();
   const result = await trainer.evaluate('test', EVAL_SAMPLES);
   lastEval = performance.now();
+  lastEvalMs = lastEval - started;
   post({ type: 'evaluation', step: stepOffset + trainer.stepCount, testAcc: result.accuracy, testLoss: result.loss, count: result.count });
 }
 
@@ -133,7 +138,8 @@ async function trainOne(): Promise<void> {
   pending.push(toPoint(result));
   stepsSincePost += 1;
   flush(!running);
-  if (!running || performance.now() - lastEval > EVAL_EVERY_MS) {
+  const evalInterval = Math.max(EVAL_EVERY_MS, lastEvalMs / EVAL_SHARE);
+  if (!running || performance.now() - lastEval > evalInterval) {
     flush(true);
     await evaluate();
   }
