@@ -1,20 +1,17 @@
 import { createNodeWebGpuBackend } from './src/backends/webgpu/node-webgpu';
-import { CpuBackend } from './src/backends/cpu/cpu-backend';
-import { Trainer } from './src/core/trainer';
-import { loadFashionMnist } from './src/cli/fashion-mnist-files';
-import { DEFAULT_CONFIG } from './src/core/config';
-const ds = loadFashionMnist();
-for (const be of [new CpuBackend()]) {
-  for (const model of ['softmax', 'mlp'] as const) {
-    const t = new Trainer(be, ds, { ...DEFAULT_CONFIG, model, depth: model === 'mlp' ? 1 : 0 });
-    await t.step(); await t.step();
-    let t0 = performance.now();
-    for (let i = 0; i < 5; i++) await t.step();
-    const stepMs = (performance.now() - t0) / 5;
-    t0 = performance.now();
-    const ev = await t.evaluate();
-    console.log(be.name, model, 'ms/step', stepMs.toFixed(1), 'eval ms', (performance.now() - t0).toFixed(0), ev.accuracy);
-    t.destroy();
-  }
+const be = await createNodeWebGpuBackend();
+const r = (n: number) => Float32Array.from({length: n}, () => Math.random());
+const X = be.tensor(256, 784, r(256*784)), W = be.tensor(784, 256, r(784*256)), Z = be.tensor(256,256), dZ = be.tensor(256,256, r(65536)), dW = be.tensor(784,256);
+const m = be.tensor(1, 4);
+async function time(name: string, f: () => void) {
+  f(); await be.read(m);
+  const t0 = performance.now(); for (let i=0;i<3;i++) { f(); await be.read(m); } const ms = (performance.now()-t0)/3;
+  console.log(name, ms.toFixed(1), 'ms');
 }
+await time('NN', () => be.matmul(Z, X, W));
+await time('TN', () => be.matmul(dW, X, dZ, {transA: true}));
+await time('NT', () => be.matmul(X, dZ, W, {transB: true}));
+await time('sumsq 200k', () => be.sumSquaresInto(m, 0, W, 1));
+await time('colsum', () => be.columnSums(be.tensor(1,256), dZ));
+await time('empty', () => {});
 process.exit(0);

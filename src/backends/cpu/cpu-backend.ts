@@ -83,60 +83,22 @@ export class CpuBackend implements Backend {
 
   destroy(): void {}
 
-  // out (m, n) = op(a) (m, k) · op(b) (k, n). Each variant loops in the order that walks memory
-  // row by row (a reference still, only not a slow one): the sums are the same, term by term.
+  // out (m, n) = op(a) (m, k) · op(b) (k, n). Each variant walks memory row by row and works on
+  // four output rows at once (each b value loaded once for four rows). Every output element is
+  // still the sum over p in order 0, 1, …, k−1: the blocking changes speed, not the numbers.
   matmul(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): void {
     const k = matmulInnerDim(out, a, b, options);
-    const m = out.rows;
-    const n = out.cols;
     const O = (out as CpuTensor).data;
     const A = (a as CpuTensor).data;
     const B = (b as CpuTensor).data;
-    const lda = a.cols;
-    const ldb = b.cols;
-    if (options.transB && !options.transA) {
-      // out[i, j] = Σ_p a[i, p] · b[j, p]: a dot product of two rows
-      for (let i = 0; i < m; i++) {
-        const aRow = i * lda;
-        for (let j = 0; j < n; j++) {
-          const bRow = j * ldb;
-          let sum = 0;
-          for (let p = 0; p < k; p++) sum += A[aRow + p] * B[bRow + p];
-          O[i * n + j] = sum;
-        }
-      }
-      return;
-    }
-    O.fill(0, 0, m * n);
-    if (!options.transA && !options.transB) {
-      // out[i, :] += a[i, p] · b[p, :]
-      for (let i = 0; i < m; i++) {
-        const outRow = i * n;
-        for (let p = 0; p < k; p++) {
-          const aip = A[i * lda + p];
-          const bRow = p * ldb;
-          for (let j = 0; j < n; j++) O[outRow + j] += aip * B[bRow + j];
-        }
-      }
-    } else if (options.transA && !options.transB) {
-      // out[i, :] += a[p, i] · b[p, :]
-      for (let p = 0; p < k; p++) {
-        const bRow = p * ldb;
-        for (let i = 0; i < m; i++) {
-          const api = A[p * lda + i];
-          const outRow = i * n;
-          for (let j = 0; j < n; j++) O[outRow + j] += api * B[bRow + j];
-        }
-      }
+    if (options.transA && options.transB) {
+      matmulTT(O, A, B, out.rows, out.cols, k, a.cols, b.cols);
+    } else if (options.transB) {
+      matmulNT(O, A, B, out.rows, out.cols, k, a.cols, b.cols);
     } else {
-      // out[i, j] = Σ_p a[p, i] · b[j, p]
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let sum = 0;
-          for (let p = 0; p < k; p++) sum += A[p * lda + i] * B[j * ldb + p];
-          O[i * n + j] = sum;
-        }
-      }
+      // out[i, :] += op(a)[i, p] · b[p, :], op(a)[i, p] = a[i, p] or a[p, i]
+      const [rowStride, colStride] = options.transA ? [1, a.cols] : [a.cols, 1];
+      matmulRowUpdate(O, A, B, out.rows, out.cols, k, rowStride, colStride, b.cols);
     }
   }
 
@@ -244,6 +206,88 @@ export class CpuBackend implements Backend {
     const G = (guard as CpuTensor).data;
     for (let i = guardStart; i < guardStart + guardCount; i++) if (!Number.isFinite(G[i])) return;
     this.axpy(param, grad, -lr);
+  }
+}
+
+/** out[i, :] = Σ_p a(i, p) · b[p, :] with a(i, p) = A[i·rs + p·cs]; four rows of out at a time. */
+function matmulRowUpdate(O: Storage, A: Storage, B: Storage, m: number, n: number, k: number, rs: number, cs: number, ldb: number): void {
+  O.fill(0, 0, m * n);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const o0 = i * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    for (let p = 0; p < k; p++) {
+      const base = p * cs;
+      const a0 = A[i * rs + base];
+      const a1 = A[(i + 1) * rs + base];
+      const a2 = A[(i + 2) * rs + base];
+      const a3 = A[(i + 3) * rs + base];
+      const bRow = p * ldb;
+      for (let j = 0; j < n; j++) {
+        const bv = B[bRow + j];
+        O[o0 + j] += a0 * bv;
+        O[o1 + j] += a1 * bv;
+        O[o2 + j] += a2 * bv;
+        O[o3 + j] += a3 * bv;
+      }
+    }
+  }
+  for (; i < m; i++) {
+    const o = i * n;
+    for (let p = 0; p < k; p++) {
+      const av = A[i * rs + p * cs];
+      const bRow = p * ldb;
+      for (let j = 0; j < n; j++) O[o + j] += av * B[bRow + j];
+    }
+  }
+}
+
+/** out[i, j] = Σ_p a[i, p] · b[j, p]: dot products of rows, four rows of a against each row of b. */
+function matmulNT(O: Storage, A: Storage, B: Storage, m: number, n: number, k: number, lda: number, ldb: number): void {
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const r0 = i * lda;
+    const r1 = r0 + lda;
+    const r2 = r1 + lda;
+    const r3 = r2 + lda;
+    for (let j = 0; j < n; j++) {
+      const bRow = j * ldb;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const bv = B[bRow + p];
+        s0 += A[r0 + p] * bv;
+        s1 += A[r1 + p] * bv;
+        s2 += A[r2 + p] * bv;
+        s3 += A[r3 + p] * bv;
+      }
+      O[i * n + j] = s0;
+      O[(i + 1) * n + j] = s1;
+      O[(i + 2) * n + j] = s2;
+      O[(i + 3) * n + j] = s3;
+    }
+  }
+  for (; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += A[i * lda + p] * B[j * ldb + p];
+      O[i * n + j] = sum;
+    }
+  }
+}
+
+/** out[i, j] = Σ_p a[p, i] · b[j, p] (both stored transposed; not used by the models). */
+function matmulTT(O: Storage, A: Storage, B: Storage, m: number, n: number, k: number, lda: number, ldb: number): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) sum += A[p * lda + i] * B[j * ldb + p];
+      O[i * n + j] = sum;
+    }
   }
 }
 

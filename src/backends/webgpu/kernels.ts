@@ -18,6 +18,7 @@ export interface KernelSpec {
 
 export const KERNELS = {
   matmul: { file: 'matmul', entry: 'matmul', storage: ['rw', 'r', 'r'] },
+  matmulNarrow: { file: 'matmul', entry: 'matmul_narrow', storage: ['rw', 'r', 'r'] },
   addBias: { file: 'elementwise', entry: 'add_bias', storage: ['rw', 'r'] },
   activationForward: { file: 'elementwise', entry: 'activation_forward', storage: ['rw', 'r'] },
   activationBackward: { file: 'elementwise', entry: 'activation_backward', storage: ['rw', 'r', 'r'] },

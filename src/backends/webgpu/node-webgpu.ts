@@ -17,12 +17,12 @@ export function loadShadersFromDisk(): ShaderSources {
 
 /**
  * Finds an adapter through the system's Vulkan drivers; when there is none and the user has not
- * chosen a driver (VK_ICD_FILENAMES), tries SwiftShader. Throws WebGpuUnavailableError saying why.
+ * chosen a driver (VK_ICD_FILENAMES), tries SwiftShader. Returns the GPU object that found it
+ * (kept alive for the process) and the adapter; throws WebGpuUnavailableError saying why.
  */
-export async function createNodeWebGpuBackend(): Promise<WebGpuBackend> {
+export async function findNodeGpu(): Promise<{ gpu: GPU; adapter: GPUAdapter }> {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
-  const shaders = loadShadersFromDisk();
   let gpu = create([]);
   let adapter = await gpu.requestAdapter();
   if (!adapter && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
@@ -39,6 +39,10 @@ export async function createNodeWebGpuBackend(): Promise<WebGpuBackend> {
       : `install Debian's chromium (for SwiftShader, ${SWIFTSHADER_ICD}) and libvulkan1, or run on a machine with a Vulkan GPU driver`;
     throw new WebGpuUnavailableError(`no adapter found by Dawn in Node; ${hint}`);
   }
-  // the adapter found is the one create() would pick again; hand its GPU object over
-  return WebGpuBackend.fromAdapter(adapter, shaders);
+  return { gpu, adapter };
+}
+
+export async function createNodeWebGpuBackend(): Promise<WebGpuBackend> {
+  const { adapter } = await findNodeGpu();
+  return WebGpuBackend.fromAdapter(adapter, loadShadersFromDisk());
 }

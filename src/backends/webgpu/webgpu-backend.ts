@@ -50,6 +50,8 @@ const UNIFORM_SLOT = 256;
 /** Slots per flush before the recorder flushes on its own (a 64-layer step needs ~900). */
 const UNIFORM_SLOTS = 4096;
 const MAX_WORKGROUPS = 65535;
+/** Outputs at most this wide take the narrow matmul (matmul_narrow's NARROW_N). */
+const NARROW_COLUMNS = 16;
 
 /** Counts of GPU work, for tests and the benchmark: what a step costs. */
 export interface GpuCounters {
@@ -196,6 +198,11 @@ export class WebGpuBackend implements Backend {
     return result;
   }
 
+  /** Bytes of every GPU buffer this backend holds (pooled tensors, staging, uniforms). */
+  get bytesAllocated(): number {
+    return this.pool.bytes + this.uniformBuffer.size;
+  }
+
   flush(): void {
     if (!this.encoder) return;
     this.endPass();
@@ -229,7 +236,11 @@ export class WebGpuBackend implements Backend {
       lda: a.cols,
       ldb: b.cols,
     };
-    this.dispatch('matmul', params, [out, a, b], Math.ceil(out.cols / 16), Math.ceil(out.rows / 16));
+    if (out.cols <= NARROW_COLUMNS) {
+      this.dispatch('matmulNarrow', params, [out, a, b], this.groups1d(out.rows, 64));
+    } else {
+      this.dispatch('matmul', params, [out, a, b], Math.ceil(out.cols / 64), Math.ceil(out.rows / 64));
+    }
   }
 
   addBias(z: Tensor, bias: Tensor): void {

@@ -1,0 +1,323 @@
+// The benchmark suite: our backends and TensorFlow.js, interleaved in one run, on the MLP's shapes; pairs and counters.
+import type * as TF from '@tensorflow/tfjs-core';
+import type { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
+import type { Backend, Tensor } from '../core/backend';
+import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
+import type { Dataset } from '../core/data/dataset';
+import { Rng } from '../core/rng';
+import { Trainer } from '../core/trainer';
+import { makeTfjsStep } from './tfjs-step';
+
+export type Ours = 'cpu' | 'webgpu';
+export type Theirs = 'tfjs-cpu' | 'tfjs-webgpu' | 'tfjs-wasm';
+
+export interface BenchEnv {
+  ours: Partial<Record<Ours, Backend>>;
+  tf: typeof TF;
+  /** tfjs backends that initialised here, by our name for them. */
+  theirs: Theirs[];
+  log: (line: string) => void;
+  /** Timed samples per implementation and workload (after one warm-up). */
+  rounds: number;
+}
+
+export interface Measurement {
+  workload: string;
+  impl: string;
+  medianMs: number;
+  samplesPerSecond: number;
+  gflops: number;
+  /** The first (warm-up) call: pipeline compilation and first allocations. */
+  firstCallMs: number;
+}
+
+export interface Pair {
+  workload: string;
+  ours: Ours;
+  theirs: Theirs;
+  speedup: number;
+}
+
+export interface Counters {
+  submits: number;
+  dispatches: number;
+  buffersCreated: number;
+  bindGroupsCreated: number;
+  mapAsync: number;
+}
+
+export interface BenchResults {
+  machine: string;
+  measurements: Measurement[];
+  pairs: Pair[];
+  counters: Record<string, Counters>;
+  gpuMemoryBytes: { workload: string; after10: number; after1000: number } | null;
+}
+
+const BATCH = 256;
+const INPUT = 784;
+const CLASSES = 10;
+
+/** Fashion-MNIST-shaped data: 10 batches of random u8 pixels and labels. */
+export function fashionShaped(seed: number): Dataset {
+  const rng = new Rng(seed);
+  const count = BATCH * 10;
+  const split = (n: number) => ({
+    count: n,
+    features: Uint8Array.from({ length: n * INPUT }, () => rng.below(256)),
+    featureScale: 1 / 255,
+    labels: Uint8Array.from({ length: n }, () => rng.below(CLASSES)),
+  });
+  return { name: 'fashion-shaped', inputDim: INPUT, numClasses: CLASSES, classNames: [], train: split(count), test: split(BATCH) };
+}
+
+interface StepWorkload {
+  name: string;
+  hidden: number[];
+}
+
+const STEPS: StepWorkload[] = [
+  { name: 'softmax-step', hidden: [] },
+  { name: 'mlp-step', hidden: [256] },
+  { name: 'deep-step', hidden: new Array(10).fill(256) },
+];
+
+interface MatmulWorkload {
+  name: string;
+  m: number;
+  k: number;
+  n: number;
+  transA: boolean;
+  transB: boolean;
+}
+
+const MATMULS: MatmulWorkload[] = [
+  { name: 'matmul-forward', m: 256, k: 784, n: 256, transA: false, transB: false }, // X W
+  { name: 'matmul-dW', m: 784, k: 256, n: 256, transA: true, transB: false }, // Xᵀ dZ
+  { name: 'matmul-dX', m: 256, k: 256, n: 784, transA: false, transB: true }, // dZ Wᵀ
+  { name: 'matmul-narrow', m: 256, k: 256, n: 10, transA: false, transB: false }, // H W_out
+];
+
+function stepFlops(widths: number[]): number {
+  let forward = 0;
+  let backwardInput = 0;
+  for (let l = 1; l < widths.length; l++) {
+    forward += 2 * BATCH * widths[l - 1] * widths[l];
+    if (l > 1) backwardInput += 2 * BATCH * widths[l - 1] * widths[l];
+  }
+  return forward * 2 + backwardInput; // forward, dW, and dH for every layer above the first
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+type Timed = () => Promise<void>;
+
+/** Times each implementation in turn, round after round, so drift on a shared machine hits all alike. */
+async function interleave(env: BenchEnv, runs: { impl: string; run: Timed }[]): Promise<Map<string, { first: number; samples: number[] }>> {
+  const results = new Map<string, { first: number; samples: number[] }>();
+  for (const { impl, run } of runs) {
+    const t0 = performance.now();
+    await run();
+    results.set(impl, { first: performance.now() - t0, samples: [] });
+  }
+  for (let round = 0; round < env.rounds; round++) {
+    for (const { impl, run } of runs) {
+      const t0 = performance.now();
+      await run();
+      results.get(impl)!.samples.push(performance.now() - t0);
+    }
+  }
+  return results;
+}
+
+async function setTfBackend(env: BenchEnv, theirs: Theirs): Promise<void> {
+  const name = theirs.replace('tfjs-', '');
+  if (env.tf.getBackend() !== name) await env.tf.setBackend(name);
+  await env.tf.ready();
+}
+
+/** Wraps a tfjs action so that it runs on its backend; the switch is not timed. */
+function tfjsRun(env: BenchEnv, theirs: Theirs, action: () => Promise<void>): Timed {
+  return async () => {
+    await setTfBackend(env, theirs);
+    await action();
+  };
+}
+
+async function matmulWorkload(env: BenchEnv, w: MatmulWorkload): Promise<Measurement[]> {
+  const rng = new Rng(1);
+  const aShape: [number, number] = w.transA ? [w.k, w.m] : [w.m, w.k];
+  const bShape: [number, number] = w.transB ? [w.n, w.k] : [w.k, w.n];
+  const aData = Float32Array.from({ length: w.m * w.k }, () => rng.uniformIn(-1, 1));
+  const bData = Float32Array.from({ length: w.k * w.n }, () => rng.uniformIn(-1, 1));
+  const runs: { impl: string; run: Timed }[] = [];
+  const cleanups: (() => void)[] = [];
+  for (const [name, backend] of Object.entries(env.ours) as [Ours, Backend][]) {
+    const a = backend.tensor(aShape[0], aShape[1], aData);
+    const b = backend.tensor(bShape[0], bShape[1], bData);
+    const out: Tensor = backend.tensor(w.m, w.n);
+    const probe = backend.tensor(1, 1);
+    runs.push({
+      impl: name,
+      run: async () => {
+        backend.matmul(out, a, b, { transA: w.transA, transB: w.transB });
+        await backend.read(probe); // waits for the queue (one small read)
+      },
+    });
+    cleanups.push(() => [a, b, out, probe].forEach((t) => backend.free(t)));
+  }
+  for (const theirs of env.theirs) {
+    await setTfBackend(env, theirs);
+    const a = env.tf.tensor2d(aData, aShape);
+    const b = env.tf.tensor2d(bData, bShape);
+    runs.push({
+      impl: theirs,
+      run: tfjsRun(env, theirs, async () => {
+        const out = env.tf.matMul(a, b, w.transA, w.transB);
+        await out.data();
+        out.dispose();
+      }),
+    });
+    cleanups.push(() => {
+      a.dispose();
+      b.dispose();
+    });
+  }
+  const timed = await interleave(env, runs);
+  cleanups.forEach((c) => c());
+  const flops = 2 * w.m * w.k * w.n;
+  return [...timed].map(([impl, t]) => toMeasurement(w.name, impl, t, flops, 1));
+}
+
+function toMeasurement(workload: string, impl: string, t: { first: number; samples: number[] }, flops: number, samples: number): Measurement {
+  const ms = median(t.samples);
+  return { workload, impl, medianMs: ms, samplesPerSecond: (samples * 1000) / ms, gflops: flops / ms / 1e6, firstCallMs: t.first };
+}
+
+function trainConfig(hidden: number[]): TrainConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    model: hidden.length ? 'mlp' : 'softmax',
+    depth: hidden.length,
+    width: hidden[0] ?? 1,
+    activation: 'relu',
+    lambda: 1e-4,
+    lr: 0.1,
+    batchSize: BATCH,
+  };
+}
+
+async function stepWorkload(env: BenchEnv, w: StepWorkload, data: Dataset): Promise<Measurement[]> {
+  const widths = [INPUT, ...w.hidden, CLASSES];
+  const runs: { impl: string; run: Timed }[] = [];
+  const cleanups: (() => void)[] = [];
+  for (const [name, backend] of Object.entries(env.ours) as [Ours, Backend][]) {
+    const trainer = new Trainer(backend, data, trainConfig(w.hidden));
+    runs.push({ impl: name, run: async () => void (await trainer.step()) });
+    cleanups.push(() => trainer.destroy());
+  }
+  const batchX = new Float32Array(BATCH * INPUT);
+  for (let i = 0; i < batchX.length; i++) batchX[i] = data.train.features[i] / 255;
+  const batchY = Int32Array.from(data.train.labels.subarray(0, BATCH));
+  for (const theirs of env.theirs) {
+    await setTfBackend(env, theirs);
+    const tfStep = makeTfjsStep(env.tf, { widths, batch: BATCH, lambda: 1e-4, lr: 0.1, seed: 0, name: `${w.name}-${theirs}` }, batchX, batchY);
+    runs.push({ impl: theirs, run: tfjsRun(env, theirs, async () => void (await tfStep.step())) });
+    cleanups.push(() => tfStep.dispose());
+  }
+  const timed = await interleave(env, runs);
+  cleanups.forEach((c) => c());
+  return [...timed].map(([impl, t]) => toMeasurement(w.name, impl, t, stepFlops(widths), BATCH));
+}
+
+/** What one step costs on WebGPU, from the backend's counters, after warm-up. */
+async function countStep(gpu: WebGpuBackend, hidden: number[], data: Dataset, steps: number): Promise<Counters> {
+  const trainer = new Trainer(gpu, data, trainConfig(hidden));
+  await trainer.step();
+  await trainer.step();
+  const before = { ...gpu.counters };
+  for (let i = 0; i < steps; i++) await trainer.step();
+  const after = gpu.counters;
+  trainer.destroy();
+  const per = (key: keyof Counters) => (after[key] - before[key]) / steps;
+  return {
+    submits: per('submits'),
+    dispatches: per('dispatches'),
+    buffersCreated: per('buffersCreated'),
+    bindGroupsCreated: per('bindGroupsCreated'),
+    mapAsync: per('mapAsync'),
+  };
+}
+
+async function memoryGrowth(gpu: WebGpuBackend, hidden: number[], data: Dataset, log: (s: string) => void) {
+  const trainer = new Trainer(gpu, data, trainConfig(hidden));
+  for (let i = 0; i < 10; i++) await trainer.step();
+  const after10 = gpu.bytesAllocated;
+  for (let i = 10; i < 1000; i++) {
+    await trainer.step();
+    if (i % 100 === 0) log(`  memory check: step ${i}/1000`);
+  }
+  const after1000 = gpu.bytesAllocated;
+  trainer.destroy();
+  return { after10, after1000 };
+}
+
+export async function runSuite(env: BenchEnv, options: { memoryWorkload: string; machine: string }): Promise<BenchResults> {
+  const measurements: Measurement[] = [];
+  for (const w of MATMULS) {
+    env.log(`${w.name} …`);
+    measurements.push(...(await matmulWorkload(env, w)));
+  }
+  const data = fashionShaped(0);
+  for (const w of STEPS) {
+    env.log(`${w.name} …`);
+    measurements.push(...(await stepWorkload(env, w, data)));
+  }
+  const pairs: Pair[] = [];
+  for (const workload of new Set(measurements.map((m) => m.workload))) {
+    for (const ours of Object.keys(env.ours) as Ours[]) {
+      const mine = measurements.find((m) => m.workload === workload && m.impl === ours)!;
+      for (const theirs of env.theirs) {
+        if (theirs === 'tfjs-webgpu' && ours !== 'webgpu') continue;
+        if (theirs !== 'tfjs-webgpu' && ours === 'webgpu') continue;
+        const other = measurements.find((m) => m.workload === workload && m.impl === theirs)!;
+        pairs.push({ workload, ours, theirs, speedup: other.medianMs / mine.medianMs });
+      }
+    }
+  }
+  const counters: Record<string, Counters> = {};
+  let gpuMemoryBytes: BenchResults['gpuMemoryBytes'] = null;
+  const gpu = env.ours.webgpu as WebGpuBackend | undefined;
+  if (gpu) {
+    for (const w of STEPS) counters[w.name] = await countStep(gpu, w.hidden, data, 3);
+    const memory = STEPS.find((w) => w.name === options.memoryWorkload)!;
+    env.log(`GPU memory over 1,000 steps of ${memory.name} …`);
+    gpuMemoryBytes = { workload: memory.name, ...(await memoryGrowth(gpu, memory.hidden, data, env.log)) };
+  }
+  return { machine: options.machine, measurements, pairs, counters, gpuMemoryBytes };
+}
+
+export function formatTable(results: BenchResults): string {
+  const lines = ['workload         impl          median ms   samples/s    GFLOP/s   first call ms'];
+  for (const m of results.measurements) {
+    lines.push(
+      `${m.workload.padEnd(16)} ${m.impl.padEnd(12)} ${m.medianMs.toFixed(2).padStart(10)} ${m.samplesPerSecond
+        .toFixed(0)
+        .padStart(11)} ${m.gflops.toFixed(3).padStart(10)} ${m.firstCallMs.toFixed(0).padStart(15)}`,
+    );
+  }
+  lines.push('', 'speed-up = their median ms / our median ms (above 1: we are faster)');
+  for (const p of results.pairs) lines.push(`${p.workload.padEnd(16)} ${p.ours.padEnd(7)} vs ${p.theirs.padEnd(12)} ${p.speedup.toFixed(2)}×`);
+  for (const [workload, c] of Object.entries(results.counters)) {
+    lines.push(`${workload}: per step ${c.submits} submit(s), ${c.dispatches} dispatches, ${c.buffersCreated} buffers, ${c.bindGroupsCreated} bind groups, ${c.mapAsync} mapAsync`);
+  }
+  if (results.gpuMemoryBytes) {
+    const g = results.gpuMemoryBytes;
+    lines.push(`GPU memory (${g.workload}): ${g.after10} bytes after 10 steps, ${g.after1000} after 1,000`);
+  }
+  return lines.join('\n');
+}
