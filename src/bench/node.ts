@@ -23,7 +23,6 @@ async function main(): Promise<void> {
   const ours: BenchEnv['ours'] = { cpu: new CpuBackend(), webgpu: await WebGpuBackend.fromAdapter(adapter, loadShadersFromDisk()) };
 
   const tf = await import('@tensorflow/tfjs-core');
-  await import('@tensorflow/tfjs-core/dist/register_all_gradients'); // the gradients behind tf.variableGrads
   await import('@tensorflow/tfjs-backend-cpu');
   await import('@tensorflow/tfjs-backend-webgpu');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');

@@ -1,4 +1,4 @@
-// The same training step written with TensorFlow.js, for the benchmark's side-by-side pairs (dev dependency only).
+// The same training step written with TensorFlow.js ops, for the benchmark's side-by-side pairs (dev dependency only).
 import type * as TF from '@tensorflow/tfjs-core';
 
 export interface TfjsStepOptions {
@@ -12,8 +12,10 @@ export interface TfjsStepOptions {
 }
 
 /**
- * Builds a step: upload a batch, forward, softmax cross-entropy + (λ/2)Σ‖W‖², gradients by
- * tf.variableGrads, ‖dW_l‖ per layer, SGD, then one read of loss and norms (as our trainer does).
+ * Builds a step with the same maths as ours (DESIGN §1), backward written out with tfjs ops
+ * rather than its autodiff (whose gradient registry the Node bundles leave out): upload a batch,
+ * forward with ReLU, logsumexp cross-entropy, dO = (softmax − onehot)/n, dW = Hᵀ dZ + λW,
+ * db = Σ dZ, dH = dZ Wᵀ ⊙ [Z > 0], ‖dW_l‖ per layer, SGD, then one read of loss and norms.
  */
 export function makeTfjsStep(tf: typeof TF, options: TfjsStepOptions, batchX: Float32Array, batchY: Int32Array) {
   const { widths, batch, lambda, lr } = options;
@@ -27,22 +29,27 @@ export function makeTfjsStep(tf: typeof TF, options: TfjsStepOptions, batchX: Fl
     const stats = tf.tidy(() => {
       const x = tf.tensor2d(batchX, [batch, widths[0]]);
       const y = tf.oneHot(tf.tensor1d(batchY, 'int32'), q);
-      const { value, grads } = tf.variableGrads(() => {
-        let h: TF.Tensor2D = x;
-        layers.forEach(({ W, b }, l) => {
-          const z = tf.add(tf.matMul(h, W), b) as TF.Tensor2D;
-          h = l < layers.length - 1 ? tf.relu(z) : z;
-        });
-        const loss = tf.losses.softmaxCrossEntropy(y, h);
-        const l2 = tf.mul(tf.addN(layers.map(({ W }) => tf.sum(tf.square(W)))), lambda / 2);
-        return tf.add(loss, l2) as TF.Scalar;
+      const inputs: TF.Tensor2D[] = [x];
+      const preacts: TF.Tensor2D[] = [];
+      layers.forEach(({ W, b }, l) => {
+        const z = tf.add(tf.matMul(inputs[l], W), b) as TF.Tensor2D;
+        preacts.push(z);
+        inputs.push(l < layers.length - 1 ? tf.relu(z) : z);
       });
-      const norms = layers.map(({ W }) => tf.norm(grads[W.name]));
-      for (const { W, b } of layers) {
-        W.assign(tf.sub(W, tf.mul(grads[W.name], lr)));
-        b.assign(tf.sub(b, tf.mul(grads[b.name], lr)));
+      const logits = inputs[layers.length];
+      const loss = tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, y), 1)));
+      let dZ = tf.div(tf.sub(tf.softmax(logits), y), batch) as TF.Tensor2D;
+      const norms: TF.Scalar[] = [];
+      for (let l = layers.length - 1; l >= 0; l--) {
+        const { W, b } = layers[l];
+        const dW = tf.add(tf.matMul(inputs[l], dZ, true, false), tf.mul(W, lambda));
+        const db = tf.sum(dZ, 0);
+        if (l > 0) dZ = tf.mul(tf.matMul(dZ, W, false, true), tf.step(preacts[l - 1])) as TF.Tensor2D;
+        norms.unshift(tf.norm(dW) as TF.Scalar);
+        W.assign(tf.sub(W, tf.mul(dW, lr)));
+        b.assign(tf.sub(b, tf.mul(db, lr)));
       }
-      return tf.stack([value, ...norms]);
+      return tf.stack([loss, ...norms]);
     });
     const values = await stats.data();
     stats.dispose();

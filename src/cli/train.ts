@@ -88,7 +88,16 @@ async function train(options: CliOptions): Promise<number> {
   const totalSteps = options.steps ?? options.epochs * trainer.stepsPerEpoch;
   let stats = new EpochStats();
   while (trainer.stepCount < totalSteps) {
-    const result = await trainer.step();
+    for (const result of await trainer.steps(totalSteps - trainer.stepCount)) {
+      const code = await report(result);
+      if (code !== null) return code;
+    }
+  }
+  trainer.destroy();
+  return EXIT.ok;
+
+  /** Handles one step's numbers; returns an exit code when the run must stop. */
+  async function report(result: StepResult): Promise<number | null> {
     if (result.diverged) {
       progress.done();
       const { step, reason } = result.diverged;
@@ -98,15 +107,14 @@ async function train(options: CliOptions): Promise<number> {
     }
     stats.add(result);
     progress.update(result, stats.loss, options.epochs);
-    if (result.epochEnd || trainer.stepCount === totalSteps) {
+    if (result.epochEnd || result.step === totalSteps) {
       progress.done();
       const test = await trainer.evaluate('test');
       console.log(JSON.stringify(stats.summary(test.accuracy, backend.description)));
       stats = new EpochStats();
     }
+    return null;
   }
-  trainer.destroy();
-  return EXIT.ok;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

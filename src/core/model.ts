@@ -163,19 +163,22 @@ export class Mlp {
     }
   }
 
-  /** Records ‖W_l‖² and ‖dW_l‖² into their metric slots (before the update moves W). */
-  recordNorms(metrics: Tensor): void {
+  /** Records ‖W_l‖² and ‖dW_l‖² into the metrics row starting at `rowStart` (before the update moves W). */
+  recordNorms(metrics: Tensor, rowStart = 0): void {
     this.layers.forEach((layer, l) => {
-      this.backend.sumSquaresInto(metrics, this.layout.weightSq(l), layer.W, 1);
-      this.backend.sumSquaresInto(metrics, this.layout.gradSq(l), layer.dW, 1);
+      this.backend.sumSquaresInto(metrics, rowStart + this.layout.weightSq(l), layer.W, 1);
+      this.backend.sumSquaresInto(metrics, rowStart + this.layout.gradSq(l), layer.dW, 1);
     });
   }
 
-  /** Records SGD on every parameter, guarded by this step's metrics row being finite. */
-  recordUpdate(lr: number, metrics: Tensor): void {
+  /**
+   * Records SGD on every parameter, guarded by metrics[guardStart, guardEnd) being finite: the
+   * rows of every step since the last read-back, so that after a step diverges none moves.
+   */
+  recordUpdate(lr: number, metrics: Tensor, guardStart: number, guardEnd: number): void {
     for (const layer of this.layers) {
-      this.backend.sgdUpdate(layer.W, layer.dW, lr, metrics, 0, this.layout.width);
-      this.backend.sgdUpdate(layer.b, layer.db, lr, metrics, 0, this.layout.width);
+      this.backend.sgdUpdate(layer.W, layer.dW, lr, metrics, guardStart, guardEnd - guardStart);
+      this.backend.sgdUpdate(layer.b, layer.db, lr, metrics, guardStart, guardEnd - guardStart);
     }
   }
 }

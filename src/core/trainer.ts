@@ -13,6 +13,9 @@ import { type Dataset, gatherBatch, type Split } from './data/dataset';
 import { Mlp } from './model';
 import { Rng } from './rng';
 
+/** Steps whose metrics are read back together (one mapAsync on WebGPU). */
+export const METRICS_WINDOW = 16;
+
 export interface Divergence {
   /** 1-based step whose loss or gradient was not finite; its update was not applied. */
   step: number;
@@ -54,7 +57,7 @@ export class Trainer {
   private order: Uint32Array;
   private cursor = 0;
   private epochIndex = 0;
-  private steps = 0;
+  private taken = 0;
   private hostX: Float32Array = new Float32Array(0);
   private hostY: Uint32Array = new Uint32Array(0);
   private evalBuffer: Tensor | null = null;
@@ -71,12 +74,12 @@ export class Trainer {
     this.hyper = { lambda: config.lambda, lr: config.lr, batchSize: config.batchSize };
     this.model = new Mlp(backend, dataset.inputDim, hiddenWidths(config), dataset.numClasses, config.activation);
     this.model.initialize(config, this.initRng);
-    this.metrics = backend.tensor(1, this.model.layout.width);
+    this.metrics = backend.tensor(METRICS_WINDOW, this.model.layout.width);
     this.order = this.newOrder();
   }
 
   get stepCount(): number {
-    return this.steps;
+    return this.taken;
   }
 
   get epoch(): number {
@@ -103,28 +106,53 @@ export class Trainer {
     this.model.initialize(init, this.initRng);
   }
 
+  /** One step; its numbers are read back at once. */
   async step(): Promise<StepResult> {
-    const { batchSize, lambda, lr } = this.hyper;
-    const train = this.dataset.train;
-    const n = Math.min(batchSize, train.count - this.cursor);
-    this.upload(train, this.order, this.cursor, n);
-    this.model.recordForward(n, this.metrics, this.model.layout.loss);
-    this.model.recordBackward(n, lambda);
-    this.model.recordNorms(this.metrics);
-    this.model.recordUpdate(lr, this.metrics);
-    this.backend.flush();
-    const row = await this.backend.read(this.metrics);
+    const [result] = await this.steps(1);
+    return result;
+  }
 
-    this.steps += 1;
-    const epoch = this.epochIndex;
-    this.cursor += n;
-    const epochEnd = this.cursor >= train.count;
-    if (epochEnd) {
-      this.cursor = 0;
-      this.epochIndex += 1;
-      this.order = this.newOrder();
+  /**
+   * Up to `count` steps (at most METRICS_WINDOW, and never past the end of an epoch), each its own
+   * submit, with one read-back of all their metrics at the end. Returns the steps up to and
+   * including the first that diverged; the parameters are then those from before it (the later
+   * steps of the window computed but did not update). The data cursor is not rolled back.
+   */
+  async steps(count: number): Promise<StepResult[]> {
+    const window = Math.max(1, Math.min(count, METRICS_WINDOW));
+    const width = this.model.layout.width;
+    const train = this.dataset.train;
+    const recorded: { n: number; lambda: number; epoch: number; epochEnd: boolean }[] = [];
+    for (let s = 0; s < window; s++) {
+      const { batchSize, lambda, lr } = this.hyper;
+      const n = Math.min(batchSize, train.count - this.cursor);
+      this.upload(train, this.order, this.cursor, n);
+      this.model.recordForward(n, this.metrics, s * width + this.model.layout.loss);
+      this.model.recordBackward(n, lambda);
+      this.model.recordNorms(this.metrics, s * width);
+      this.model.recordUpdate(lr, this.metrics, 0, (s + 1) * width);
+      this.backend.flush();
+      const epoch = this.epochIndex;
+      this.cursor += n;
+      const epochEnd = this.cursor >= train.count;
+      if (epochEnd) {
+        this.cursor = 0;
+        this.epochIndex += 1;
+        this.order = this.newOrder();
+      }
+      recorded.push({ n, lambda, epoch, epochEnd });
+      if (epochEnd) break;
     }
-    return this.result(row, n, lambda, epoch, epochEnd);
+    const rows = await this.backend.read(this.backend.view(this.metrics, recorded.length));
+    const results: StepResult[] = [];
+    for (let s = 0; s < recorded.length; s++) {
+      const { n, lambda, epoch, epochEnd } = recorded[s];
+      this.taken += 1;
+      const result = this.result(rows.subarray(s * width, (s + 1) * width), n, lambda, epoch, epochEnd);
+      results.push(result);
+      if (result.diverged) break;
+    }
+    return results;
   }
 
   /**
@@ -197,7 +225,7 @@ export class Trainer {
       weightSq += row[layout.weightSq(l)];
     }
     const result: StepResult = {
-      step: this.steps,
+      step: this.taken,
       epoch,
       epochEnd,
       batchSize: n,
@@ -207,7 +235,7 @@ export class Trainer {
       gradNorms,
     };
     const reason = divergenceReason(result);
-    if (reason) result.diverged = { step: this.steps, reason };
+    if (reason) result.diverged = { step: this.taken, reason };
     return result;
   }
 }

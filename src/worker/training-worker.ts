@@ -5,7 +5,7 @@ import { bundledShaders } from '../backends/webgpu/browser-shaders';
 import { WebGpuBackend, WebGpuUnavailableError } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
 import { type BackendChoice, classifyChange, type RunConfig } from '../core/run-config';
-import { type StepResult, Trainer } from '../core/trainer';
+import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
 import { loadDataset } from './datasets';
 import type { BackendInfo, FromWorker, MetricPoint, ToWorker } from './protocol';
 
@@ -115,11 +115,15 @@ async function evaluate(): Promise<void> {
   post({ type: 'evaluation', step: stepOffset + trainer.stepCount, testAcc: result.accuracy, testLoss: result.loss, count: result.count });
 }
 
-async function trainOne(): Promise<void> {
+/** Steps per read-back while running: about POST_EVERY_MS of work, so slow devices stay responsive. */
+let window = 1;
+
+async function trainSome(count: number): Promise<void> {
   if (!trainer) return;
-  let result: StepResult;
+  let results: StepResult[];
+  const started = performance.now();
   try {
-    result = await trainer.step();
+    results = await trainer.steps(count);
   } catch (error) {
     if (backend instanceof WebGpuBackend && backend.lostReason) {
       // a lost device: carry on on the CPU from a rebuilt model, the charts stay
@@ -128,15 +132,19 @@ async function trainOne(): Promise<void> {
     }
     throw error;
   }
-  if (result.diverged) {
-    running = false;
-    flush(true);
-    post({ type: 'diverged', step: stepOffset + result.diverged.step, reason: result.diverged.reason });
-    post({ type: 'running', running: false });
-    return;
+  const msPerStep = (performance.now() - started) / results.length;
+  window = Math.max(1, Math.min(METRICS_WINDOW, Math.round(POST_EVERY_MS / Math.max(msPerStep, 1e-3))));
+  for (const result of results) {
+    if (result.diverged) {
+      running = false;
+      flush(true);
+      post({ type: 'diverged', step: stepOffset + result.diverged.step, reason: result.diverged.reason });
+      post({ type: 'running', running: false });
+      return;
+    }
+    pending.push(toPoint(result));
+    stepsSincePost += 1;
   }
-  pending.push(toPoint(result));
-  stepsSincePost += 1;
   flush(!running);
   const evalInterval = Math.max(EVAL_EVERY_MS, lastEvalMs / EVAL_SHARE);
   if (!running || performance.now() - lastEval > evalInterval) {
@@ -167,7 +175,7 @@ async function handle(message: ToWorker): Promise<void> {
       }
       break;
     case 'step':
-      if (!running) await trainOne();
+      if (!running) await trainSome(1);
       break;
     case 'reset':
       running = false;
@@ -204,7 +212,7 @@ async function pump(): Promise<void> {
         continue;
       }
       if (running && trainer) {
-        await trainOne();
+        await trainSome(window);
         await yieldToEvents();
         continue;
       }
