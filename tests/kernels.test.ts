@@ -242,3 +242,94 @@ describe('guarded SGD update', () => {
     });
   }
 });
+
+describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tensor', () => {
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [7, 3, 33],
+    [33, 257, 10],
+    [65, 64, 65],
+    [257, 33, 7],
+  ];
+  // P (in + 1, out) lives at element 128 of a bigger tensor, as the model's layers do
+  function slicedParams(be: Backend, fanIn: number, fanOut: number, values: Float32Array): Tensor {
+    const storage = be.tensor(1, 128 + (fanIn + 1) * fanOut + 64, new Float32Array(192 + (fanIn + 1) * fanOut).fill(5));
+    const p = be.slice(storage, 128, fanIn + 1, fanOut);
+    be.write(p, values);
+    return p;
+  }
+  // float32 sums over ≤ 258 terms of values ≤ 1 against a float32 reference with the same order
+  const tol = { atol: 2e-6, rtol: 1e-5 };
+
+  for (const [n, fanIn, fanOut] of shapes) {
+    for (const kind of ['relu', 'sigmoid', 'tanh', 'identity'] as ActivationKind[]) {
+      it(`linearForward and linearBackwardInput, n ${n}, ${fanIn} → ${fanOut}, ${kind}`, async () => {
+        const x = randomValues(n * fanIn, n + fanIn);
+        const pv = randomValues((fanIn + 1) * fanOut, fanIn * fanOut, 0.5);
+        const dOut = randomValues(n * fanOut, fanOut + 3);
+        const [want, got] = await onBoth(async (be) => {
+          const input = be.tensor(n, fanIn, x);
+          const p = slicedParams(be, fanIn, fanOut, pv);
+          const h = be.tensor(n, fanOut);
+          be.linearForward(h, input, p, kind);
+          // backward through a layer whose output is `input` (as h = φ(z) of the layer below)
+          const hIn = be.tensor(n, fanIn, x.map((v) => (kind === 'relu' ? Math.max(v, 0) : kind === 'identity' ? v : Math.abs(v) * 0.9)));
+          const dIn = be.tensor(n, fanIn);
+          be.linearBackwardInput(dIn, be.tensor(n, fanOut, dOut), p, hIn, kind);
+          return [await be.read(h), await be.read(dIn)];
+        });
+        expect(worstRatio(got[0], want[0], tol)).toBeLessThanOrEqual(1);
+        expect(worstRatio(got[1], want[1], tol)).toBeLessThanOrEqual(1);
+      });
+    }
+
+    it(`linearBackwardParams, n ${n}, ${fanIn} → ${fanOut}, λ = 0.3: gradient and per-tile norms`, async () => {
+      const x = randomValues(n * fanIn, 2 * n + fanIn);
+      const pv = randomValues((fanIn + 1) * fanOut, fanIn + 7 * fanOut, 0.5);
+      const dOut = randomValues(n * fanOut, fanOut + 5);
+      const tiles = Math.ceil((fanIn + 1) / 64) * Math.ceil(fanOut / 64);
+      const [want, got] = await onBoth(async (be) => {
+        const p = slicedParams(be, fanIn, fanOut, pv);
+        const g = be.tensor(fanIn + 1, fanOut);
+        const metrics = be.tensor(1, 3 + 2 * tiles, new Float32Array(3 + 2 * tiles).fill(9));
+        be.linearBackwardParams(g, metrics, 3, be.tensor(n, fanIn, x), be.tensor(n, fanOut, dOut), p, 0.3);
+        return [await be.read(g), await be.read(metrics)];
+      });
+      expect(worstRatio(got[0], want[0], tol)).toBeLessThanOrEqual(1);
+      expect(Array.from(got[1].slice(0, 3))).toEqual([9, 9, 9]);
+      expect(worstRatio(got[1], want[1], { atol: 1e-5, rtol: 1e-5 })).toBeLessThanOrEqual(1);
+      // the partials add up to ‖W‖² (bias line excluded)
+      let weightSq = 0;
+      for (let i = 0; i < fanIn * fanOut; i++) weightSq += pv[i] * pv[i];
+      const partialSum = Array.from(got[1].slice(3)).filter((_, i) => i % 2 === 0).reduce((s, v) => s + v, 0);
+      expect(Math.abs(partialSum - weightSq) / Math.max(weightSq, 1e-12)).toBeLessThan(1e-5);
+    });
+  }
+
+  for (const [n, fanIn, classes] of [
+    [1, 3, 10],
+    [70, 33, 10],
+    [257, 17, 3],
+    [33, 257, 16],
+  ] as [number, number, number][]) {
+    it(`linearForwardLoss, n ${n}, ${fanIn} → ${classes} classes`, async () => {
+      const x = randomValues(n * fanIn, n * 3 + fanIn, 2);
+      const pv = randomValues((fanIn + 1) * classes, classes * 11, 1);
+      const labels = Uint32Array.from({ length: n }, (_, i) => (i * 7 + 3) % classes);
+      const blocks = Math.ceil(n / 64);
+      const [want, got] = await onBoth(async (be) => {
+        const y = be.labels(n);
+        be.writeLabels(y, labels);
+        const dO = be.tensor(n, classes);
+        const metrics = be.tensor(1, 2 * blocks);
+        be.linearForwardLoss(dO, metrics, 0, be.tensor(n, fanIn, x), slicedParams(be, fanIn, classes, pv), y, 1 / n);
+        return [await be.read(dO), await be.read(metrics)];
+      });
+      expect(worstRatio(got[0], want[0], { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
+      expect(worstRatio(got[1], want[1], { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
+      const correct = Array.from(want[1]).filter((_, i) => i % 2 === 1).reduce((s, v) => s + v, 0);
+      expect(correct).toBeGreaterThanOrEqual(0);
+      expect(correct).toBeLessThanOrEqual(n);
+    });
+  }
+});

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { CpuBackend } from '../backends/cpu/cpu-backend';
 import { findNodeGpu, loadShadersFromDisk } from '../backends/webgpu/node-webgpu';
 import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
-import { type BenchEnv, formatTable, runSuite, type Theirs } from './suite';
+import { METRICS_WINDOW } from '../core/trainer';
+import { type BenchEnv, formatTable, runSuite, type Theirs, WORKLOADS } from './suite';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -37,8 +38,13 @@ async function main(): Promise<void> {
     }
   }
   const machine = `${cpus().length}× ${cpus()[0]?.model ?? 'CPU'}; WebGPU: ${ours.webgpu!.description}`;
-  log(`benchmark on ${machine}, ${rounds} timed rounds per implementation, interleaved`);
-  const results = await runSuite({ ours, tf, theirs, log, rounds }, { memoryWorkload: flag('memory-workload', 'softmax-step'), machine });
+  log(`benchmark on ${machine}, ${rounds} timed rounds per implementation, interleaved; training steps read back every ${flag('window', String(METRICS_WINDOW))}`);
+  const only = new Set(flag('only', WORKLOADS.join(',')).split(','));
+  for (const name of only) if (!WORKLOADS.includes(name)) throw new Error(`--only ${name}: allowed are ${WORKLOADS.join(', ')}`);
+  const window = Number(flag('window', String(METRICS_WINDOW)));
+  if (!Number.isInteger(window) || window < 1 || window > METRICS_WINDOW) throw new Error(`--window ${window} must be an integer from 1 to ${METRICS_WINDOW}`);
+  const memoryWorkload = flag('memory-workload', 'softmax-step');
+  const results = await runSuite({ ours, tf, theirs, log, rounds, window }, { memoryWorkload, machine, only });
   const table = formatTable(results);
   console.log(table);
   const out = fileURLToPath(new URL('../../bench-results.json', import.meta.url));

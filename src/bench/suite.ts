@@ -5,7 +5,7 @@ import type { Backend, Tensor } from '../core/backend';
 import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
 import type { Dataset } from '../core/data/dataset';
 import { Rng } from '../core/rng';
-import { Trainer } from '../core/trainer';
+import { METRICS_WINDOW, Trainer } from '../core/trainer';
 import { makeTfjsStep } from './tfjs-step';
 
 export type Ours = 'cpu' | 'webgpu';
@@ -19,6 +19,8 @@ export interface BenchEnv {
   log: (line: string) => void;
   /** Timed samples per implementation and workload (after one warm-up). */
   rounds: number;
+  /** Training steps per timed sample, read back once (our trainer's metrics window). */
+  window: number;
 }
 
 export interface Measurement {
@@ -193,8 +195,9 @@ async function matmulWorkload(env: BenchEnv, w: MatmulWorkload): Promise<Measure
   return [...timed].map(([impl, t]) => toMeasurement(w.name, impl, t, flops, 1));
 }
 
-function toMeasurement(workload: string, impl: string, t: { first: number; samples: number[] }, flops: number, samples: number): Measurement {
-  const ms = median(t.samples);
+/** One timed sample covers `repeats` calls (steps of a window): figures are per call. */
+function toMeasurement(workload: string, impl: string, t: { first: number; samples: number[] }, flops: number, samples: number, repeats = 1): Measurement {
+  const ms = median(t.samples) / repeats;
   return { workload, impl, medianMs: ms, samplesPerSecond: (samples * 1000) / ms, gflops: flops / ms / 1e6, firstCallMs: t.first };
 }
 
@@ -217,7 +220,7 @@ async function stepWorkload(env: BenchEnv, w: StepWorkload, data: Dataset): Prom
   const cleanups: (() => void)[] = [];
   for (const [name, backend] of Object.entries(env.ours) as [Ours, Backend][]) {
     const trainer = new Trainer(backend, data, trainConfig(w.hidden));
-    runs.push({ impl: name, run: async () => void (await trainer.step()) });
+    runs.push({ impl: name, run: async () => void (await trainer.steps(env.window)) });
     cleanups.push(() => trainer.destroy());
   }
   const batchX = new Float32Array(BATCH * INPUT);
@@ -226,21 +229,20 @@ async function stepWorkload(env: BenchEnv, w: StepWorkload, data: Dataset): Prom
   for (const theirs of env.theirs) {
     await setTfBackend(env, theirs);
     const tfStep = makeTfjsStep(env.tf, { widths, batch: BATCH, lambda: 1e-4, lr: 0.1, seed: 0, name: `${w.name}-${theirs}` }, batchX, batchY);
-    runs.push({ impl: theirs, run: tfjsRun(env, theirs, async () => void (await tfStep.step())) });
+    runs.push({ impl: theirs, run: tfjsRun(env, theirs, () => tfStep.steps(env.window)) });
     cleanups.push(() => tfStep.dispose());
   }
   const timed = await interleave(env, runs);
   cleanups.forEach((c) => c());
-  return [...timed].map(([impl, t]) => toMeasurement(w.name, impl, t, stepFlops(widths), BATCH));
+  return [...timed].map(([impl, t]) => toMeasurement(w.name, impl, t, stepFlops(widths), BATCH, env.window));
 }
 
 /** What one step costs on WebGPU, from the backend's counters, after warm-up. */
 async function countStep(gpu: WebGpuBackend, hidden: number[], data: Dataset, steps: number): Promise<Counters> {
   const trainer = new Trainer(gpu, data, trainConfig(hidden));
-  await trainer.step();
-  await trainer.step();
+  await trainer.steps(steps);
   const before = { ...gpu.counters };
-  for (let i = 0; i < steps; i++) await trainer.step();
+  await trainer.steps(steps);
   const after = gpu.counters;
   trainer.destroy();
   const per = (key: keyof Counters) => (after[key] - before[key]) / steps;
@@ -255,25 +257,31 @@ async function countStep(gpu: WebGpuBackend, hidden: number[], data: Dataset, st
 
 async function memoryGrowth(gpu: WebGpuBackend, hidden: number[], data: Dataset, log: (s: string) => void) {
   const trainer = new Trainer(gpu, data, trainConfig(hidden));
-  for (let i = 0; i < 10; i++) await trainer.step();
+  await trainer.steps(10);
   const after10 = gpu.bytesAllocated;
-  for (let i = 10; i < 1000; i++) {
-    await trainer.step();
-    if (i % 100 === 0) log(`  memory check: step ${i}/1000`);
+  while (trainer.stepCount < 1000) {
+    await trainer.steps(Math.min(METRICS_WINDOW, 1000 - trainer.stepCount));
+    if (trainer.stepCount % 160 === 0) log(`  memory check: step ${trainer.stepCount}/1000`);
   }
   const after1000 = gpu.bytesAllocated;
   trainer.destroy();
   return { after10, after1000 };
 }
 
-export async function runSuite(env: BenchEnv, options: { memoryWorkload: string; machine: string }): Promise<BenchResults> {
+export const WORKLOADS = [...MATMULS.map((w) => w.name), ...STEPS.map((w) => w.name)];
+
+export async function runSuite(
+  env: BenchEnv,
+  options: { memoryWorkload: string; machine: string; only: ReadonlySet<string> },
+): Promise<BenchResults> {
   const measurements: Measurement[] = [];
-  for (const w of MATMULS) {
+  const chosen = <T extends { name: string }>(list: T[]) => list.filter((w) => options.only.has(w.name));
+  for (const w of chosen(MATMULS)) {
     env.log(`${w.name} …`);
     measurements.push(...(await matmulWorkload(env, w)));
   }
   const data = fashionShaped(0);
-  for (const w of STEPS) {
+  for (const w of chosen(STEPS)) {
     env.log(`${w.name} …`);
     measurements.push(...(await stepWorkload(env, w, data)));
   }
@@ -293,7 +301,7 @@ export async function runSuite(env: BenchEnv, options: { memoryWorkload: string;
   let gpuMemoryBytes: BenchResults['gpuMemoryBytes'] = null;
   const gpu = env.ours.webgpu as WebGpuBackend | undefined;
   if (gpu) {
-    for (const w of STEPS) counters[w.name] = await countStep(gpu, w.hidden, data, 3);
+    for (const w of chosen(STEPS)) counters[w.name] = await countStep(gpu, w.hidden, data, env.window);
     const memory = STEPS.find((w) => w.name === options.memoryWorkload)!;
     env.log(`GPU memory over 1,000 steps of ${memory.name} …`);
     gpuMemoryBytes = { workload: memory.name, ...(await memoryGrowth(gpu, memory.hidden, data, env.log)) };

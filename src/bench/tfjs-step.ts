@@ -15,7 +15,7 @@ export interface TfjsStepOptions {
  * Builds a step with the same maths as ours (DESIGN §1), backward written out with tfjs ops
  * rather than its autodiff (whose gradient registry the Node bundles leave out): upload a batch,
  * forward with ReLU, logsumexp cross-entropy, dO = (softmax − onehot)/n, dW = Hᵀ dZ + λW,
- * db = Σ dZ, dH = dZ Wᵀ ⊙ [Z > 0], ‖dW_l‖ per layer, SGD, then one read of loss and norms.
+ * db = Σ dZ, dH = dZ Wᵀ ⊙ [Z > 0], ‖dW_l‖ per layer, SGD; losses and norms are read once per window.
  */
 export function makeTfjsStep(tf: typeof TF, options: TfjsStepOptions, batchX: Float32Array, batchY: Int32Array) {
   const { widths, batch, lambda, lr } = options;
@@ -25,8 +25,9 @@ export function makeTfjsStep(tf: typeof TF, options: TfjsStepOptions, batchX: Fl
   }));
   const q = widths[widths.length - 1];
 
-  async function step(): Promise<number> {
-    const stats = tf.tidy(() => {
+  /** Records one step; returns its loss and norms as a tensor, not yet read. */
+  function record(): TF.Tensor {
+    return tf.tidy(() => {
       const x = tf.tensor2d(batchX, [batch, widths[0]]);
       const y = tf.oneHot(tf.tensor1d(batchY, 'int32'), q);
       const inputs: TF.Tensor2D[] = [x];
@@ -51,9 +52,16 @@ export function makeTfjsStep(tf: typeof TF, options: TfjsStepOptions, batchX: Fl
       }
       return tf.stack([loss, ...norms]);
     });
-    const values = await stats.data();
-    stats.dispose();
-    return values[0];
+  }
+
+  /** `count` steps, then one read of all their losses and norms (our trainer's cadence). */
+  async function steps(count: number): Promise<void> {
+    const stats: TF.Tensor[] = [];
+    for (let i = 0; i < count; i++) stats.push(record());
+    const all = tf.stack(stats);
+    await all.data();
+    all.dispose();
+    stats.forEach((t) => t.dispose());
   }
 
   function dispose(): void {
@@ -63,5 +71,5 @@ export function makeTfjsStep(tf: typeof TF, options: TfjsStepOptions, batchX: Fl
     }
   }
 
-  return { step, dispose };
+  return { steps, dispose };
 }

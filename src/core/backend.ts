@@ -87,6 +87,41 @@ export interface Backend {
    * the parameters as they were.
    */
   sgdUpdate(param: Tensor, grad: Tensor, lr: number, guard: Tensor, guardStart: number, guardCount: number): void;
+
+  // ---- fused layer ops: what a training step is made of (three dispatches a layer on WebGPU) ----
+  // A layer's parameters are one tensor P (in + 1, out): rows 0 … in−1 hold W, row `in` holds b,
+  // so that [H | 1] · P = H W + b. Partial sums go to metrics slots per 64×64 output tile (or per
+  // 64-row block), in the order tile = tileRow · ceil(cols/64) + tileCol: PARTIAL_TILE below.
+
+  /** A tensor over `t`'s storage from element `offset` (a multiple of SLICE_ALIGN), of (rows, cols). */
+  slice(t: Tensor, offset: number, rows: number, cols: number): Tensor;
+  /** h (n, out) = φ([input | 1] · p); input (n, in), p (in + 1, out). */
+  linearForward(h: Tensor, input: Tensor, p: Tensor, kind: ActivationKind): void;
+  /**
+   * The output layer with the loss: o = [input | 1] · p (never stored), dO = (softmax(o) − onehot(y))·scale;
+   * per 64-row block k: metrics[slot + 2k] = scale · Σ loss_i, metrics[slot + 2k + 1] = Σ correct_i.
+   * Classes (p's columns) at most MAX_FUSED_CLASSES.
+   */
+  linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: Tensor, p: Tensor, y: LabelTensor, scale: number): void;
+  /** Backward of linearForward to its input: dInput (n, in) = (dOut · Wᵀ) ⊙ φ'(h), h = input = φ(z). */
+  linearBackwardInput(dInput: Tensor, dOut: Tensor, p: Tensor, h: Tensor, kind: ActivationKind): void;
+  /**
+   * Backward of linearForward to its parameters: g (in + 1, out) = [input | 1]ᵀ · dOut + λ·[W; 0];
+   * per output tile k of the W rows: metrics[slot + 2k] = Σ W², metrics[slot + 2k + 1] = Σ dW².
+   */
+  linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: Tensor, dOut: Tensor, p: Tensor, lambda: number): void;
+}
+
+/** Element offsets of slices are multiples of this (256 bytes: WebGPU's storage offset alignment). */
+export const SLICE_ALIGN = 64;
+/** Side of the output tiles (and row blocks) that own one partial sum. */
+export const PARTIAL_TILE = 64;
+/** Classes the fused loss handles (the narrow matmul's width). */
+export const MAX_FUSED_CLASSES = 16;
+
+/** Partial-sum tiles of a (rows, cols) output: the metrics slots it takes are twice this. */
+export function partialTiles(rows: number, cols: number): number {
+  return Math.ceil(rows / PARTIAL_TILE) * Math.ceil(cols / PARTIAL_TILE);
 }
 
 /** Checks a matmul's shapes; returns k. Both backends call it so errors read the same. */

@@ -4,8 +4,12 @@ import {
   type Backend,
   checkSameShape,
   type LabelTensor,
+  MAX_FUSED_CLASSES,
   type MatmulOptions,
   matmulInnerDim,
+  PARTIAL_TILE,
+  partialTiles,
+  SLICE_ALIGN,
   type Tensor,
 } from '../../core/backend';
 
@@ -201,6 +205,115 @@ export class CpuBackend implements Backend {
     for (let i = 0; i < y.rows * y.cols; i++) Y[i] += alpha * X[i];
   }
 
+  slice(t: Tensor, offset: number, rows: number, cols: number): Tensor {
+    const parent = t as CpuTensor;
+    if (offset % SLICE_ALIGN !== 0) throw new Error(`slice offset ${offset} is not a multiple of ${SLICE_ALIGN}`);
+    if (offset + rows * cols > parent.data.length) throw new Error(`slice (${rows}, ${cols}) at ${offset} exceeds storage`);
+    return new CpuTensor(rows, cols, parent.data.subarray(offset, offset + rows * cols));
+  }
+
+  // h (n, out) = φ([input | 1] · p): input · W, then + b (the ones column comes last), then φ
+  linearForward(h: Tensor, input: Tensor, p: Tensor, kind: ActivationKind): void {
+    checkLinear('linearForward', input, p, h.rows, h.cols);
+    const H = (h as CpuTensor).data;
+    const P = (p as CpuTensor).data;
+    const n = input.rows;
+    const fanIn = input.cols;
+    const fanOut = p.cols;
+    matmulRowUpdate(H, (input as CpuTensor).data, P, n, fanOut, fanIn, fanIn, 1, fanOut);
+    const bias = fanIn * fanOut;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < fanOut; j++) H[i * fanOut + j] = activate(kind, H[i * fanOut + j] + P[bias + j]);
+    }
+  }
+
+  // o = [input | 1] · p; dO = (softmax(o) − onehot(y))·scale; per 64-row block: scale·Σ loss, Σ correct
+  linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: Tensor, p: Tensor, y: LabelTensor, scale: number): void {
+    if (p.cols > MAX_FUSED_CLASSES) throw new Error(`linearForwardLoss: ${p.cols} classes is above ${MAX_FUSED_CLASSES}`);
+    const n = input.rows;
+    const q = p.cols;
+    const logits = this.scratch(n * q);
+    this.linearForward(new CpuTensor(n, q, logits), input, p, 'identity');
+    const rowLoss = new CpuTensor(n, 1, this.scratchLoss(n));
+    const rowCorrect = new CpuTensor(n, 1, this.scratchCorrect(n));
+    this.softmaxCrossEntropy(dO, rowLoss, rowCorrect, new CpuTensor(n, q, logits), y, scale);
+    const M = (metrics as CpuTensor).data;
+    for (let block = 0; block * PARTIAL_TILE < n; block++) {
+      let loss = 0;
+      let correct = 0;
+      for (let i = block * PARTIAL_TILE; i < Math.min(n, (block + 1) * PARTIAL_TILE); i++) {
+        loss += rowLoss.data[i] * scale;
+        correct += rowCorrect.data[i];
+      }
+      M[slot + 2 * block] = loss;
+      M[slot + 2 * block + 1] = correct;
+    }
+  }
+
+  // backward of h = φ([input | 1] · p) to the input: dInput = (dOut · Wᵀ) ⊙ φ'(h)
+  linearBackwardInput(dInput: Tensor, dOut: Tensor, p: Tensor, h: Tensor, kind: ActivationKind): void {
+    checkSameShape('linearBackwardInput', dInput, h);
+    checkLinear('linearBackwardInput', h, p, dOut.rows, dOut.cols);
+    const D = (dInput as CpuTensor).data;
+    const H = (h as CpuTensor).data;
+    matmulNT(D, (dOut as CpuTensor).data, (p as CpuTensor).data, dOut.rows, h.cols, p.cols, dOut.cols, p.cols);
+    for (let i = 0; i < h.rows * h.cols; i++) D[i] *= derivativeFromOutput(kind, H[i]);
+  }
+
+  // backward to the parameters: g = [input | 1]ᵀ · dOut + λ·[W; 0], with per-tile Σ W² and Σ dW²
+  linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: Tensor, dOut: Tensor, p: Tensor, lambda: number): void {
+    checkSameShape('linearBackwardParams', g, p);
+    checkLinear('linearBackwardParams', input, p, dOut.rows, dOut.cols);
+    const G = (g as CpuTensor).data;
+    const P = (p as CpuTensor).data;
+    const D = (dOut as CpuTensor).data;
+    const n = input.rows;
+    const fanIn = input.cols;
+    const fanOut = p.cols;
+    matmulRowUpdate(G, (input as CpuTensor).data, D, fanIn, fanOut, n, 1, fanIn, fanOut);
+    for (let j = 0; j < fanOut; j++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += D[i * fanOut + j];
+      G[fanIn * fanOut + j] = sum; // the bias line: Σ_i dOut[i, :]
+    }
+    const M = (metrics as CpuTensor).data;
+    const tilesX = Math.ceil(fanOut / PARTIAL_TILE);
+    M.fill(0, slot, slot + 2 * partialTiles(fanIn + 1, fanOut));
+    for (let r = 0; r < fanIn; r++) {
+      for (let c = 0; c < fanOut; c++) {
+        const w = P[r * fanOut + c];
+        const at = r * fanOut + c;
+        G[at] += lambda * w;
+        const tile = Math.floor(r / PARTIAL_TILE) * tilesX + Math.floor(c / PARTIAL_TILE);
+        M[slot + 2 * tile] += w * w;
+        M[slot + 2 * tile + 1] += G[at] * G[at];
+      }
+    }
+  }
+
+  private scratchBuffers: Storage[] = [];
+
+  /** Reused work arrays (no allocation per step once they are big enough). */
+  private scratchAt(index: number, size: number): Storage {
+    const current = this.scratchBuffers[index];
+    if (current && current.length >= size) return current.subarray(0, size);
+    const fresh = this.precision === 'f32' ? new Float32Array(size) : new Float64Array(size);
+    this.scratchBuffers[index] = fresh;
+    return fresh;
+  }
+
+  private scratch(size: number): Storage {
+    return this.scratchAt(0, size);
+  }
+
+  private scratchLoss(size: number): Storage {
+    return this.scratchAt(1, size);
+  }
+
+  private scratchCorrect(size: number): Storage {
+    return this.scratchAt(2, size);
+  }
+
   sgdUpdate(param: Tensor, grad: Tensor, lr: number, guard: Tensor, guardStart: number, guardCount: number): void {
     checkSameShape('sgdUpdate', param, grad);
     const G = (guard as CpuTensor).data;
@@ -288,6 +401,29 @@ function matmulTT(O: Storage, A: Storage, B: Storage, m: number, n: number, k: n
       for (let p = 0; p < k; p++) sum += A[p * lda + i] * B[j * ldb + p];
       O[i * n + j] = sum;
     }
+  }
+}
+
+/** Checks that p is (input.cols + 1, cols) and the output (rows, cols) has input's rows. */
+function checkLinear(op: string, input: Tensor, p: Tensor, rows: number, cols: number): void {
+  if (p.rows !== input.cols + 1 || p.cols !== cols || rows !== input.rows) {
+    throw new Error(
+      `${op}: shapes do not fit: input (${input.rows}, ${input.cols}), p (${p.rows}, ${p.cols}) must be (${input.cols + 1}, ${cols}), output (${rows}, ${cols})`,
+    );
+  }
+}
+
+/** φ'(z) from h = φ(z) alone (ReLU's z > 0 is h > 0): what the fused backward uses. */
+export function derivativeFromOutput(kind: ActivationKind, h: number): number {
+  switch (kind) {
+    case 'relu':
+      return h > 0 ? 1 : 0;
+    case 'sigmoid':
+      return h * (1 - h);
+    case 'tanh':
+      return 1 - h * h;
+    case 'identity':
+      return 1;
   }
 }
 

@@ -4,8 +4,11 @@ import {
   type Backend,
   checkSameShape,
   type LabelTensor,
+  MAX_FUSED_CLASSES,
   type MatmulOptions,
   matmulInnerDim,
+  PARTIAL_TILE,
+  SLICE_ALIGN,
   type Tensor,
 } from '../../core/backend';
 import { BufferPool } from './buffer-pool';
@@ -26,9 +29,16 @@ class GpuTensor implements Tensor {
     readonly rows: number,
     readonly cols: number,
     readonly buffer: GPUBuffer,
-    /** Rows the buffer holds; a view has rows ≤ capacityRows. */
+    /** Rows the storage holds; a view has rows ≤ capacityRows. */
     readonly capacityRows: number,
+    /** Where the storage starts in the buffer (slices), a multiple of 256 bytes. */
+    readonly byteOffset = 0,
   ) {}
+
+  /** Bytes bound for this tensor: its whole storage. */
+  get bindingSize(): number {
+    return Math.max(4, this.capacityRows * this.cols * 4);
+  }
 }
 
 class GpuLabels implements LabelTensor {
@@ -95,6 +105,10 @@ export class WebGpuBackend implements Backend {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private firstError: string | null = null;
+  /** Bound where a kernel's binding is unused by the op (every binding of a layout needs a buffer). */
+  private readonly dummyRead: GpuTensor;
+  private readonly dummyWrite: GpuTensor;
+  private readonly dummyLabels: GpuLabels;
 
   static async create(options: WebGpuBackendOptions): Promise<WebGpuBackend> {
     if (!options.gpu) throw new WebGpuUnavailableError('navigator.gpu is missing');
@@ -124,6 +138,9 @@ export class WebGpuBackend implements Backend {
     const name = [info?.vendor, info?.architecture, info?.description].filter((s) => s).join(' ') || 'adapter';
     this.description = `WebGPU · ${name}`;
     this.pool = new BufferPool(device, this.counters);
+    this.dummyRead = new GpuTensor(1, 64, this.pool.acquire(256, storageUsage()), 1);
+    this.dummyWrite = new GpuTensor(1, 64, this.pool.acquire(256, storageUsage()), 1);
+    this.dummyLabels = new GpuLabels(64, this.pool.acquire(256, storageUsage()));
     this.uniformBuffer = device.createBuffer({
       size: UNIFORM_SLOT * UNIFORM_SLOTS,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
@@ -157,7 +174,14 @@ export class WebGpuBackend implements Backend {
   view(t: Tensor, rows: number): Tensor {
     const parent = t as GpuTensor;
     if (rows > parent.capacityRows) throw new Error(`view of ${rows} rows exceeds the ${parent.capacityRows} allocated`);
-    return new GpuTensor(rows, parent.cols, parent.buffer, parent.capacityRows);
+    return new GpuTensor(rows, parent.cols, parent.buffer, parent.capacityRows, parent.byteOffset);
+  }
+
+  slice(t: Tensor, offset: number, rows: number, cols: number): Tensor {
+    const parent = t as GpuTensor;
+    if (offset % SLICE_ALIGN !== 0) throw new Error(`slice offset ${offset} is not a multiple of ${SLICE_ALIGN}`);
+    if (offset + rows * cols > parent.capacityRows * parent.cols) throw new Error(`slice (${rows}, ${cols}) at ${offset} exceeds storage`);
+    return new GpuTensor(rows, cols, parent.buffer, rows, parent.byteOffset + offset * 4);
   }
 
   free(t: Tensor): void {
@@ -172,7 +196,7 @@ export class WebGpuBackend implements Backend {
     // queue writes happen before the next submit: what is recorded so far must go first
     this.flush();
     const values = data instanceof Float32Array ? data : Float32Array.from(data);
-    this.device.queue.writeBuffer((t as GpuTensor).buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+    this.device.queue.writeBuffer((t as GpuTensor).buffer, (t as GpuTensor).byteOffset, values.buffer, values.byteOffset, values.byteLength);
   }
 
   writeLabels(t: LabelTensor, data: ArrayLike<number>): void {
@@ -187,7 +211,7 @@ export class WebGpuBackend implements Backend {
     const staging = this.pool.acquire(Math.max(4, bytes), GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
     this.ensureEncoder();
     this.endPass();
-    this.encoder!.copyBufferToBuffer((t as GpuTensor).buffer, 0, staging, 0, Math.max(4, bytes));
+    this.encoder!.copyBufferToBuffer((t as GpuTensor).buffer, (t as GpuTensor).byteOffset, staging, 0, Math.max(4, bytes));
     this.flush();
     this.counters.mapAsync += 1;
     await staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, bytes));
@@ -227,19 +251,53 @@ export class WebGpuBackend implements Backend {
 
   matmul(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): void {
     const K = matmulInnerDim(out, a, b, options);
-    const params = {
-      M: out.rows,
-      N: out.cols,
-      K,
-      transA: options.transA ? 1 : 0,
-      transB: options.transB ? 1 : 0,
-      lda: a.cols,
-      ldb: b.cols,
-    };
+    this.runMatmul({ M: out.rows, N: out.cols, K, transA: options.transA ? 1 : 0, transB: options.transB ? 1 : 0, lda: a.cols, ldb: b.cols }, out, a, b);
+  }
+
+  linearForward(h: Tensor, input: Tensor, p: Tensor, kind: ActivationKind): void {
+    checkLinear('linearForward', input, p, h.rows, h.cols);
+    const shape = { M: h.rows, N: h.cols, K: input.cols + 1, transA: 0, transB: 0, lda: input.cols, ldb: p.cols, augment: 1 };
+    this.runMatmul({ ...shape, epilogue: 1, kind: ACTIVATION_CODES[kind] }, h, input, p);
+  }
+
+  linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: Tensor, p: Tensor, y: LabelTensor, scale: number): void {
+    if (p.cols > MAX_FUSED_CLASSES) throw new Error(`linearForwardLoss: ${p.cols} classes is above ${MAX_FUSED_CLASSES}`);
+    checkLinear('linearForwardLoss', input, p, dO.rows, dO.cols);
+    const shape = { M: dO.rows, N: dO.cols, K: input.cols + 1, transA: 0, transB: 0, lda: input.cols, ldb: p.cols, augment: 1 };
+    this.runMatmul({ ...shape, epilogue: 4, slot, scale }, dO, input, p, { metrics, labels: y });
+  }
+
+  linearBackwardInput(dInput: Tensor, dOut: Tensor, p: Tensor, h: Tensor, kind: ActivationKind): void {
+    checkSameShape('linearBackwardInput', dInput, h);
+    checkLinear('linearBackwardInput', h, p, dOut.rows, dOut.cols);
+    // dOut (n, out) · Wᵀ: W's rows are p's first `in` rows, read transposed
+    const shape = { M: dInput.rows, N: dInput.cols, K: dOut.cols, transA: 0, transB: 1, lda: dOut.cols, ldb: p.cols };
+    this.runMatmul({ ...shape, epilogue: 2, kind: ACTIVATION_CODES[kind] }, dInput, dOut, p, { aux: h });
+  }
+
+  linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: Tensor, dOut: Tensor, p: Tensor, lambda: number): void {
+    checkSameShape('linearBackwardParams', g, p);
+    checkLinear('linearBackwardParams', input, p, dOut.rows, dOut.cols);
+    // [input | 1]ᵀ (in + 1, n) · dOut (n, out): the augmented line is op(a)'s last row
+    const shape = { M: g.rows, N: g.cols, K: input.rows, transA: 1, transB: 0, lda: input.cols, ldb: dOut.cols, augment: 1 };
+    const tilesX = Math.ceil(g.cols / PARTIAL_TILE);
+    this.runMatmul({ ...shape, epilogue: 3, slot, tilesX, lambda }, g, input, dOut, { aux: p, metrics });
+  }
+
+  /** One matmul dispatch: the narrow kernel for outputs up to 16 wide, else the 64×64-tiled one. */
+  private runMatmul(
+    given: Partial<Record<string, number>> & { M: number; N: number; K: number },
+    out: Tensor,
+    a: Tensor,
+    b: Tensor,
+    extra: { aux?: Tensor; metrics?: Tensor; labels?: LabelTensor } = {},
+  ): void {
+    const params = { transA: 0, transB: 0, lda: 0, ldb: 0, augment: 0, epilogue: 0, kind: 0, slot: 0, tilesX: 1, lambda: 0, scale: 1, ...given };
+    const bindings = [out, a, b, extra.aux ?? this.dummyRead, extra.metrics ?? this.dummyWrite, extra.labels ?? this.dummyLabels];
     if (out.cols <= NARROW_COLUMNS) {
-      this.dispatch('matmulNarrow', params, [out, a, b], this.groups1d(out.rows, 64));
+      this.dispatch('matmulNarrow', params as Record<string, number>, bindings, this.groups1d(out.rows, 64));
     } else {
-      this.dispatch('matmul', params, [out, a, b], Math.ceil(out.cols / 64), Math.ceil(out.rows / 64));
+      this.dispatch('matmul', params as Record<string, number>, bindings, Math.ceil(out.cols / 64), Math.ceil(out.rows / 64));
     }
   }
 
@@ -332,7 +390,11 @@ export class WebGpuBackend implements Backend {
     this.ensureEncoder();
     const slot = this.uniformSlotsUsed++;
     packParams(pipe.fields, params, this.uniformView, slot * UNIFORM_SLOT, pipe.file);
-    const buffers = bindings.map((b) => (b as GpuTensor | GpuLabels).buffer);
+    const buffers = bindings.map((b): BoundRange =>
+      b instanceof GpuTensor
+        ? { buffer: b.buffer, offset: b.byteOffset, size: b.bindingSize }
+        : { buffer: (b as GpuLabels).buffer, offset: 0, size: (b as GpuLabels).buffer.size },
+    );
     if (!this.pass) this.pass = this.encoder!.beginComputePass();
     this.pass.setPipeline(pipe.pipeline);
     this.pass.setBindGroup(0, this.bindGroup(kernel, pipe, buffers), [slot * UNIFORM_SLOT]);
@@ -350,15 +412,15 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Bind groups are cached by kernel and buffers; views share their parent's bind group. */
-  private bindGroup(kernel: KernelName, pipe: Pipeline, buffers: GPUBuffer[]): GPUBindGroup {
-    const key = `${kernel}:${buffers.map((b) => this.bufferId(b)).join(',')}`;
+  private bindGroup(kernel: KernelName, pipe: Pipeline, buffers: BoundRange[]): GPUBindGroup {
+    const key = `${kernel}:${buffers.map((b) => `${this.bufferId(b.buffer)}@${b.offset}+${b.size}`).join(',')}`;
     let group = this.bindGroups.get(key);
     if (!group) {
       group = this.device.createBindGroup({
         layout: pipe.layout,
         entries: [
           { binding: 0, resource: { buffer: this.uniformBuffer, size: UNIFORM_SLOT } },
-          ...buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+          ...buffers.map((b, i) => ({ binding: i + 1, resource: { buffer: b.buffer, offset: b.offset, size: b.size } })),
         ],
       });
       this.counters.bindGroupsCreated += 1;
@@ -424,6 +486,21 @@ export class WebGpuBackend implements Backend {
   private throwIfBroken(): void {
     if (this.lostReason) throw new Error(`WebGPU ${this.lostReason}`);
     if (this.firstError) throw new Error(`WebGPU validation error: ${this.firstError}`);
+  }
+}
+
+interface BoundRange {
+  buffer: GPUBuffer;
+  offset: number;
+  size: number;
+}
+
+/** Checks that p is (input.cols + 1, cols) and the output (rows, cols) has input's rows. */
+function checkLinear(op: string, input: Tensor, p: Tensor, rows: number, cols: number): void {
+  if (p.rows !== input.cols + 1 || p.cols !== cols || rows !== input.rows) {
+    throw new Error(
+      `${op}: shapes do not fit: input (${input.rows}, ${input.cols}), p (${p.rows}, ${p.cols}) must be (${input.cols + 1}, ${cols}), output (${rows}, ${cols})`,
+    );
   }
 }
 
