@@ -114,14 +114,14 @@ describe('divergence is reported, and the parameters stay as they were', () => {
       let result: StepResult | null = null;
       let before: number[] = [];
       for (let i = 0; i < 50; i++) {
-        before = Array.from(await backend.read(trainer.model.layers[0].W));
+        before = Array.from(await backend.read(trainer.model.params));
         result = await trainer.step();
         if (result.diverged) break;
       }
       expect(result?.diverged, 'the run should diverge within 50 steps').toBeDefined();
       expect(result!.diverged!.step).toBe(result!.step);
       expect(result!.diverged!.reason).toMatch(/loss|gradient norm of layer \d+|L2 term/);
-      const after = Array.from(await backend.read(trainer.model.layers[0].W));
+      const after = Array.from(await backend.read(trainer.model.params));
       expect(after).toEqual(before);
       expect(after.every(Number.isFinite)).toBe(true);
       trainer.destroy();
@@ -151,12 +151,12 @@ describe('live changes between steps', () => {
     const trainer = new Trainer(new CpuBackend(), spiral(), { ...DEFAULT_CONFIG, model: 'mlp', width: 8, batchSize: 40 });
     const first = await trainer.step();
     expect(first.l2).toBe(0);
-    const W = trainer.model.layers[0].W;
+    const params = trainer.model.params;
     trainer.setHyperParams({ lambda: 0.5, batchSize: 100 });
     const second = await trainer.step();
     expect(second.batchSize).toBe(100);
     expect(second.l2).toBeGreaterThan(0);
-    expect(trainer.model.layers[0].W).toBe(W); // same tensors: nothing rebuilt
+    expect(trainer.model.params).toBe(params); // same tensors: nothing rebuilt
     expect(() => trainer.setHyperParams({ lambda: -1 })).toThrow(/lambda -1 .*from 0 to 100/);
     expect(trainer.hyperParams.lambda).toBe(0.5); // a refused change leaves the old value
   });
@@ -165,8 +165,8 @@ describe('live changes between steps', () => {
     const trainer = new Trainer(new CpuBackend(), spiral(), { ...DEFAULT_CONFIG, model: 'mlp', width: 8 });
     await trainer.step();
     trainer.reinitialize({ init: 'zeros', sigma: 1 });
-    const W = await trainer.backend.read(trainer.model.layers[0].W);
-    expect(Array.from(W).every((v) => v === 0)).toBe(true);
+    const P = await trainer.backend.read(trainer.model.layers[0].P);
+    expect(Array.from(P).every((v) => v === 0)).toBe(true); // weights and biases
     const next = await trainer.step();
     expect(next.step).toBe(2);
     // zeros: every hidden unit is the same, so the first layer gets no gradient (the symmetry problem)

@@ -1,18 +1,29 @@
 // The MLP (softmax regression when it has no hidden layer): parameters, workspace, and the forward,
-// backward, metric and update passes recorded against any Backend.
-import type { ActivationKind, Backend, LabelTensor, Tensor } from './backend';
-import type { InitConfig } from './config';
+// backward and update passes recorded against any Backend with its fused layer ops.
+import {
+  type ActivationKind,
+  type Backend,
+  type LabelTensor,
+  PARTIAL_TILE,
+  partialTiles,
+  SLICE_ALIGN,
+  type Tensor,
+} from './backend';
+import { type InitConfig, LIMITS } from './config';
 import { initWeights } from './init';
 import type { Rng } from './rng';
 
-/** One affine layer: W (fanIn, fanOut), b (1, fanOut), and their gradients. */
+/**
+ * One affine layer. Its parameters are P (fanIn + 1, fanOut) = [W; b] inside the model's one
+ * parameter tensor, its gradient G = [dW; db] at the same place in the gradient tensor.
+ */
 export interface Layer {
   readonly fanIn: number;
   readonly fanOut: number;
-  readonly W: Tensor;
-  readonly b: Tensor;
-  readonly dW: Tensor;
-  readonly db: Tensor;
+  /** Element offset of P (and G) in the model's parameter (and gradient) tensor. */
+  readonly offset: number;
+  readonly P: Tensor;
+  readonly G: Tensor;
 }
 
 /** Activations and their gradients for up to `capacity` rows. */
@@ -20,31 +31,59 @@ interface Workspace {
   capacity: number;
   x: Tensor; // (cap, d)
   y: LabelTensor; // (cap)
-  Z: Tensor[]; // hidden l: (cap, h_l)
   H: Tensor[]; // hidden l: (cap, h_l)
-  dZ: Tensor[]; // hidden l: (cap, h_l)
-  O: Tensor; // (cap, q)
+  dH: Tensor[]; // hidden l: (cap, h_l), ∂J/∂Z_l once the activation backward is folded in
   dO: Tensor; // (cap, q)
-  rowLoss: Tensor; // (cap, 1)
-  rowCorrect: Tensor; // (cap, 1)
 }
 
+/** Row blocks of a batch that own one loss partial; sized for the largest batch allowed. */
+export const LOSS_BLOCKS = Math.ceil(LIMITS.batchSize.max / PARTIAL_TILE);
+
 /**
- * Slots of one step's metrics row: [loss, correct, ‖W_1‖², …, ‖W_P‖², ‖dW_1‖², …, ‖dW_P‖²],
- * P = layers. All of them are checked for finiteness before any parameter moves.
+ * Slots of one step's metrics row: per 64-row block of the batch [scale·Σ loss, Σ correct], then
+ * per layer and 64×64 tile of its W [Σ W², Σ dW²]. Every slot is checked for finiteness before any
+ * parameter moves. The host adds the partials up (results of the trainer).
  */
-export function metricsLayout(layerCount: number) {
-  return {
-    loss: 0,
-    correct: 1,
-    weightSq: (layer: number) => 2 + layer,
-    gradSq: (layer: number) => 2 + layerCount + layer,
-    width: 2 + 2 * layerCount,
-  };
+export function metricsLayout(layers: readonly { fanIn: number; fanOut: number }[]) {
+  const layerSlot: number[] = [];
+  const layerTiles: number[] = [];
+  let next = 2 * LOSS_BLOCKS;
+  for (const { fanIn, fanOut } of layers) {
+    layerSlot.push(next);
+    layerTiles.push(partialTiles(fanIn + 1, fanOut));
+    next += 2 * partialTiles(fanIn + 1, fanOut);
+  }
+  return { loss: 0, layerSlot, layerTiles, width: next };
+}
+
+/** Sums of one metrics row: mean loss, correct count, ‖W_l‖² and ‖dW_l‖² per layer. */
+export function readMetricsRow(row: ArrayLike<number>, layout: ReturnType<typeof metricsLayout>, n: number) {
+  let loss = 0;
+  let correct = 0;
+  for (let block = 0; block < Math.ceil(n / PARTIAL_TILE); block++) {
+    loss += row[layout.loss + 2 * block];
+    correct += row[layout.loss + 2 * block + 1];
+  }
+  const weightSq: number[] = [];
+  const gradSq: number[] = [];
+  layout.layerSlot.forEach((slot, l) => {
+    let w = 0;
+    let g = 0;
+    for (let t = 0; t < layout.layerTiles[l]; t++) {
+      w += row[slot + 2 * t];
+      g += row[slot + 2 * t + 1];
+    }
+    weightSq.push(w);
+    gradSq.push(g);
+  });
+  return { loss, correct, weightSq, gradSq };
 }
 
 export class Mlp {
   readonly layers: Layer[];
+  /** Every layer's P, one after another (each at a multiple of SLICE_ALIGN): one SGD dispatch updates all. */
+  readonly params: Tensor;
+  readonly grads: Tensor;
   readonly layout: ReturnType<typeof metricsLayout>;
   private work: Workspace | null = null;
 
@@ -56,26 +95,35 @@ export class Mlp {
     readonly activation: ActivationKind,
   ) {
     const widths = [inputDim, ...hidden, numClasses];
+    const offsets: number[] = [];
+    let total = 0;
+    for (let l = 1; l < widths.length; l++) {
+      offsets.push(total);
+      total += Math.ceil(((widths[l - 1] + 1) * widths[l]) / SLICE_ALIGN) * SLICE_ALIGN;
+    }
+    this.params = backend.tensor(1, total);
+    this.grads = backend.tensor(1, total);
     this.layers = widths.slice(1).map((fanOut, l) => {
       const fanIn = widths[l];
+      const offset = offsets[l];
       return {
         fanIn,
         fanOut,
-        W: backend.tensor(fanIn, fanOut),
-        b: backend.tensor(1, fanOut),
-        dW: backend.tensor(fanIn, fanOut),
-        db: backend.tensor(1, fanOut),
+        offset,
+        P: backend.slice(this.params, offset, fanIn + 1, fanOut),
+        G: backend.slice(this.grads, offset, fanIn + 1, fanOut),
       };
     });
-    this.layout = metricsLayout(this.layers.length);
+    this.layout = metricsLayout(this.layers);
   }
 
-  /** Draws every W from the initialiser and zeroes every b, in place. */
+  /** Draws every W from the initialiser and zeroes every b, in place, with one write. */
   initialize(init: InitConfig, rng: Rng): void {
+    const values = new Float32Array(this.params.cols);
     for (const layer of this.layers) {
-      this.backend.write(layer.W, initWeights(init.init, layer.fanIn, layer.fanOut, init.sigma, rng));
-      this.backend.write(layer.b, new Float32Array(layer.fanOut));
+      values.set(initWeights(init.init, layer.fanIn, layer.fanOut, init.sigma, rng), layer.offset); // b stays 0
     }
+    this.backend.write(this.params, values);
   }
 
   /** Input and label tensors for `rows` samples, growing the workspace if it is smaller. */
@@ -93,92 +141,70 @@ export class Mlp {
       capacity: cap,
       x: be.tensor(cap, this.inputDim),
       y: be.labels(cap),
-      Z: this.hidden.map((h) => be.tensor(cap, h)),
       H: this.hidden.map((h) => be.tensor(cap, h)),
-      dZ: this.hidden.map((h) => be.tensor(cap, h)),
-      O: be.tensor(cap, this.numClasses),
+      dH: this.hidden.map((h) => be.tensor(cap, h)),
       dO: be.tensor(cap, this.numClasses),
-      rowLoss: be.tensor(cap, 1),
-      rowCorrect: be.tensor(cap, 1),
     };
     return this.work;
   }
 
   private freeWorkspace(work: Workspace): void {
-    const { x, Z, H, dZ, O, dO, rowLoss, rowCorrect } = work;
-    for (const t of [x, ...Z, ...H, ...dZ, O, dO, rowLoss, rowCorrect]) this.backend.free(t);
+    for (const t of [work.x, ...work.H, ...work.dH, work.dO]) this.backend.free(t);
   }
 
   /** Frees every tensor of the model; it is not used again. */
   destroy(): void {
     if (this.work) this.freeWorkspace(this.work);
     this.work = null;
-    for (const layer of this.layers) for (const t of [layer.W, layer.b, layer.dW, layer.db]) this.backend.free(t);
+    this.backend.free(this.params);
+    this.backend.free(this.grads);
   }
 
   /**
-   * Records the forward pass and the fused softmax cross-entropy for the first n rows of the
-   * inputs, then writes mean loss and correct count into metrics[lossSlot], metrics[lossSlot+1].
+   * Records the forward pass of the first n rows of the inputs and the fused softmax
+   * cross-entropy: dO = (softmax(O) − onehot(y))/n, and the loss and correct-count partials
+   * into metrics[rowStart …] (metricsLayout's loss slots).
    */
-  recordForward(n: number, metrics: Tensor, lossSlot: number): void {
+  recordForward(n: number, metrics: Tensor, rowStart: number): void {
     const be = this.backend;
     const work = this.workspace(n);
     let input = be.view(work.x, n);
     this.hidden.forEach((_, l) => {
-      const { W, b } = this.layers[l];
-      const Z = be.view(work.Z[l], n);
       const H = be.view(work.H[l], n);
-      be.matmul(Z, input, W); // Z_l = H_{l-1} W_l + b_l
-      be.addBias(Z, b);
-      be.activationForward(H, Z, this.activation); // H_l = φ(Z_l)
+      be.linearForward(H, input, this.layers[l].P, this.activation); // H_l = φ(H_{l-1} W_l + b_l)
       input = H;
     });
     const out = this.layers[this.layers.length - 1];
-    const O = be.view(work.O, n);
-    be.matmul(O, input, out.W); // O = H_L W_{L+1} + b_{L+1}
-    be.addBias(O, out.b);
-    // dO = (softmax(O) − onehot(y)) / n; loss_i = logsumexp(o_i) − o_i[y_i]
-    be.softmaxCrossEntropy(be.view(work.dO, n), be.view(work.rowLoss, n), be.view(work.rowCorrect, n), O, work.y, 1 / n);
-    be.sumInto(metrics, lossSlot, be.view(work.rowLoss, n), 1 / n);
-    be.sumInto(metrics, lossSlot + 1, be.view(work.rowCorrect, n), 1);
+    // O = H_L W + b; loss_i = logsumexp(o_i) − o_i[y_i]; dO = (softmax(O) − onehot(y)) / n
+    be.linearForwardLoss(be.view(work.dO, n), metrics, rowStart + this.layout.loss, input, out.P, work.y, 1 / n);
   }
 
-  /** Records the backward pass of recordForward(n): every dW (with λW) and db. */
-  recordBackward(n: number, lambda: number): void {
+  /**
+   * Records the backward pass of recordForward(n): every G = [dW + λW; db], and the ‖W‖², ‖dW‖²
+   * partials into metrics[rowStart …] (before the update moves W).
+   */
+  recordBackward(n: number, lambda: number, metrics: Tensor, rowStart: number): void {
     const be = this.backend;
     const work = this.workspace(n);
     let dNext = be.view(work.dO, n); // ∂J/∂Z_{l+1}, starting from ∂J/∂O
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
       const input = l === 0 ? be.view(work.x, n) : be.view(work.H[l - 1], n);
-      be.matmul(layer.dW, input, dNext, { transA: true }); // dW_l = H_{l-1}ᵀ dZ_l
-      if (lambda > 0) be.axpy(layer.dW, layer.W, lambda); //   + λ W_l
-      be.columnSums(layer.db, dNext); // db_l = column sums of dZ_l
-      if (l === 0) break;
-      const dZ = be.view(work.dZ[l - 1], n);
-      be.matmul(dZ, dNext, layer.W, { transB: true }); // dH_{l-1} = dZ_l W_lᵀ
-      // dZ_{l-1} = dH_{l-1} ⊙ φ'(Z_{l-1}), backward of H = φ(Z)
-      be.activationBackward(dZ, be.view(work.Z[l - 1], n), be.view(work.H[l - 1], n), this.activation);
-      dNext = dZ;
+      if (l > 0) {
+        // dZ_{l-1} = (dZ_l W_lᵀ) ⊙ φ'(Z_{l-1}), φ' read from H_{l-1} = φ(Z_{l-1})
+        be.linearBackwardInput(be.view(work.dH[l - 1], n), dNext, layer.P, input, this.activation);
+      }
+      // dW_l = H_{l-1}ᵀ dZ_l + λ W_l; db_l = column sums of dZ_l
+      be.linearBackwardParams(layer.G, metrics, rowStart + this.layout.layerSlot[l], input, dNext, layer.P, lambda);
+      if (l > 0) dNext = be.view(work.dH[l - 1], n);
     }
-  }
-
-  /** Records ‖W_l‖² and ‖dW_l‖² into the metrics row starting at `rowStart` (before the update moves W). */
-  recordNorms(metrics: Tensor, rowStart = 0): void {
-    this.layers.forEach((layer, l) => {
-      this.backend.sumSquaresInto(metrics, rowStart + this.layout.weightSq(l), layer.W, 1);
-      this.backend.sumSquaresInto(metrics, rowStart + this.layout.gradSq(l), layer.dW, 1);
-    });
   }
 
   /**
-   * Records SGD on every parameter, guarded by metrics[guardStart, guardEnd) being finite: the
-   * rows of every step since the last read-back, so that after a step diverges none moves.
+   * Records SGD on every parameter in one op, guarded by metrics[guardStart, guardEnd) being
+   * finite: the rows of every step since the last read-back, so after a step diverges none moves.
    */
   recordUpdate(lr: number, metrics: Tensor, guardStart: number, guardEnd: number): void {
-    for (const layer of this.layers) {
-      this.backend.sgdUpdate(layer.W, layer.dW, lr, metrics, guardStart, guardEnd - guardStart);
-      this.backend.sgdUpdate(layer.b, layer.db, lr, metrics, guardStart, guardEnd - guardStart);
-    }
+    this.backend.sgdUpdate(this.params, this.grads, lr, metrics, guardStart, guardEnd - guardStart);
   }
 }

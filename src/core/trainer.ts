@@ -3,6 +3,7 @@ import type { Backend, Tensor } from './backend';
 import {
   hiddenWidths,
   type HyperParams,
+  LIMITS,
   type InitConfig,
   type TrainConfig,
   validateConfig,
@@ -10,7 +11,7 @@ import {
   validateInit,
 } from './config';
 import { type Dataset, gatherBatch, type Split } from './data/dataset';
-import { Mlp } from './model';
+import { Mlp, readMetricsRow } from './model';
 import { Rng } from './rng';
 
 /** Steps whose metrics are read back together (one mapAsync on WebGPU). */
@@ -127,9 +128,8 @@ export class Trainer {
       const { batchSize, lambda, lr } = this.hyper;
       const n = Math.min(batchSize, train.count - this.cursor);
       this.upload(train, this.order, this.cursor, n);
-      this.model.recordForward(n, this.metrics, s * width + this.model.layout.loss);
-      this.model.recordBackward(n, lambda);
-      this.model.recordNorms(this.metrics, s * width);
+      this.model.recordForward(n, this.metrics, s * width);
+      this.model.recordBackward(n, lambda, this.metrics, s * width);
       this.model.recordUpdate(lr, this.metrics, 0, (s + 1) * width);
       this.backend.flush();
       const epoch = this.epochIndex;
@@ -162,15 +162,15 @@ export class Trainer {
   async evaluate(which: 'train' | 'test' = 'test', limit = Infinity): Promise<Evaluation> {
     const full = which === 'test' ? this.dataset.test : this.dataset.train;
     const split = limit < full.count ? { ...full, count: Math.max(1, Math.floor(limit)) } : full;
-    const chunk = Math.max(this.hyper.batchSize, 256);
+    const chunk = Math.min(Math.max(this.hyper.batchSize, 256), LIMITS.batchSize.max);
     const chunks = Math.ceil(split.count / chunk);
-    const sums = this.evalSums(chunks);
+    const width = this.model.layout.width;
+    const sums = this.evalSums(chunks, width);
     const order = identityOrder(split.count);
     for (let c = 0; c < chunks; c++) {
       const n = Math.min(chunk, split.count - c * chunk);
       this.upload(split, order, c * chunk, n);
-      // rows are weighted by n so the chunks add up to sums over the split
-      this.model.recordForward(n, sums, 2 * c);
+      this.model.recordForward(n, sums, c * width);
       this.backend.flush();
     }
     const values = await this.backend.read(sums);
@@ -178,8 +178,9 @@ export class Trainer {
     let correct = 0;
     for (let c = 0; c < chunks; c++) {
       const n = Math.min(chunk, split.count - c * chunk);
-      lossSum += values[2 * c] * n;
-      correct += values[2 * c + 1];
+      const row = readMetricsRow(values.subarray(c * width, (c + 1) * width), this.model.layout, n);
+      lossSum += row.loss * n; // the row holds the chunk's mean loss
+      correct += row.correct;
     }
     return { loss: lossSum / split.count, accuracy: correct / split.count, count: split.count };
   }
@@ -191,10 +192,10 @@ export class Trainer {
     if (this.evalBuffer) this.backend.free(this.evalBuffer);
   }
 
-  private evalSums(chunks: number): Tensor {
+  private evalSums(chunks: number, width: number): Tensor {
     if (!this.evalBuffer || this.evalBuffer.rows < chunks) {
       if (this.evalBuffer) this.backend.free(this.evalBuffer);
-      this.evalBuffer = this.backend.tensor(chunks, 2);
+      this.evalBuffer = this.backend.tensor(chunks, width);
     }
     return this.backend.view(this.evalBuffer, chunks);
   }
@@ -216,23 +217,16 @@ export class Trainer {
   }
 
   private result(row: ArrayLike<number>, n: number, lambda: number, epoch: number, epochEnd: boolean): StepResult {
-    const layout = this.model.layout;
-    const layers = this.model.layers.length;
-    const gradNorms: number[] = [];
-    let weightSq = 0;
-    for (let l = 0; l < layers; l++) {
-      gradNorms.push(Math.sqrt(row[layout.gradSq(l)]));
-      weightSq += row[layout.weightSq(l)];
-    }
+    const sums = readMetricsRow(row, this.model.layout, n);
     const result: StepResult = {
       step: this.taken,
       epoch,
       epochEnd,
       batchSize: n,
-      loss: row[layout.loss],
-      l2: (lambda / 2) * weightSq,
-      trainAcc: row[layout.correct] / n,
-      gradNorms,
+      loss: sums.loss,
+      l2: (lambda / 2) * sums.weightSq.reduce((a, b) => a + b, 0),
+      trainAcc: sums.correct / n,
+      gradNorms: sums.gradSq.map(Math.sqrt),
     };
     const reason = divergenceReason(result);
     if (reason) result.diverged = { step: this.taken, reason };
