@@ -18,6 +18,12 @@ struct Params {
   tilesX: u32, // 64-column tiles across N (epilogue 3's partial index)
   lambda: f32, // epilogue 3: + λ·W
   scale: f32, // epilogue 4: 1/n
+  gathered: u32, // 1: a is a batch of the uploaded split: rows order[start …] of `features`
+  start: u32, // first position in order
+  dataCols: u32, // features per sample
+  packed: u32, // 1: u8 features four to a word, 0: f32 bits
+  dataScale: f32, // features × dataScale (1/255 for pixels)
+  labelsGathered: u32, // 1: labels are the split's (u8 packed), at order[start + row]
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -26,16 +32,39 @@ struct Params {
 @group(0) @binding(3) var<storage, read> b: array<f32>;
 @group(0) @binding(4) var<storage, read> aux: array<f32>; // epilogue 2: H (M, N); epilogue 3: P (M, N)
 @group(0) @binding(5) var<storage, read_write> metrics: array<f32>;
-@group(0) @binding(6) var<storage, read> labels: array<u32>;
+@group(0) @binding(6) var<storage, read> labels: array<u32>; // one a row, or u8 packed when gathered
+@group(0) @binding(7) var<storage, read> features: array<u32>;
+@group(0) @binding(8) var<storage, read> order: array<u32>;
+
+fn byteAt(words: u32, index: u32) -> u32 {
+  return (words >> (8u * (index % 4u))) & 0xffu;
+}
+
+// feature f of the batch's r-th sample, read straight from the uploaded split
+fn gatheredValue(r: u32, f: u32) -> f32 {
+  let at = order[params.start + r] * params.dataCols + f;
+  if (params.packed == 1u) { return f32(byteAt(features[at / 4u], at)) * params.dataScale; }
+  return bitcast<f32>(features[at]) * params.dataScale;
+}
+
+fn labelOf(row: u32) -> u32 {
+  if (params.labelsGathered == 1u) {
+    let sample = order[params.start + row];
+    return byteAt(labels[sample / 4u], sample);
+  }
+  return labels[row];
+}
 
 // op(a)[row, k], zero outside the matrix so partial tiles add nothing, one on the augmented line
 fn loadA(row: u32, k: u32) -> f32 {
   if (row >= params.M || k >= params.K) { return 0.0; }
   if (params.transA == 1u) {
     if (params.augment == 1u && row == params.M - 1u) { return 1.0; }
+    if (params.gathered == 1u) { return gatheredValue(k, row); }
     return a[k * params.lda + row];
   }
   if (params.augment == 1u && k == params.K - 1u) { return 1.0; }
+  if (params.gathered == 1u) { return gatheredValue(row, k); }
   return a[row * params.lda + k];
 }
 
@@ -237,7 +266,7 @@ fn softmaxCrossEntropy(row: u32, logits: ptr<function, array<f32, 16>>) -> vec2<
   }
   var sumExp = 0.0;
   for (var j = 0u; j < q; j++) { sumExp += exp((*logits)[j] - maxLogit); }
-  let label = labels[row];
+  let label = labelOf(row);
   for (var j = 0u; j < q; j++) {
     let p = exp((*logits)[j] - maxLogit) / sumExp;
     out[row * q + j] = (p - select(0.0, 1.0, j == label)) * params.scale;

@@ -1,7 +1,7 @@
 // Data and randomness: the Fashion-MNIST split, the synthetic sets, the seeded PRNG, the initialisers and uniform packing.
 import { describe, expect, it } from 'vitest';
 import { packParams, parseParamsStruct } from '../src/backends/webgpu/kernels';
-import { gatherBatch } from '../src/core/data/dataset';
+import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import { makeSynthetic, SYNTHETIC_NAMES } from '../src/core/data/synthetic';
 import { initWeights } from '../src/core/init';
 import { Rng } from '../src/core/rng';
@@ -21,11 +21,21 @@ describe('Fashion-MNIST', () => {
     expect(trainPerClass).toEqual(new Array(10).fill(6000));
   });
 
-  it('gathers pixels scaled to [0, 1] with their labels', () => {
+  it('gathers pixels scaled to [0, 1] with their labels', async () => {
     const data = fashionMnist();
-    const x = new Float32Array(3 * 784);
-    const y = new Uint32Array(3);
-    gatherBatch(x, y, data.train, 784, [5, 0, 59_999], 0, 3);
+    const be = new CpuBackend();
+    // a layer with W = I and b = 0 passes the gathered batch through unchanged
+    const identity = new Float32Array(785 * 784);
+    for (let i = 0; i < 784; i++) identity[i * 784 + i] = 1;
+    const xt = be.tensor(3, 784);
+    const source = { data: be.dataset(data.train.features, data.train.featureScale, data.train.labels, 784), order: be.indices(Uint32Array.from([5, 0, 59_999])), start: 0, rows: 3 };
+    be.linearForward(xt, source, be.tensor(785, 784, identity), 'identity');
+    const x = await be.read(xt);
+    // and the labels: the loss gradient over zero logits is 1/q − onehot, negative at the label
+    const dO = be.tensor(3, 10);
+    be.linearForwardLoss(dO, be.tensor(1, 2), 0, source, be.tensor(785, 10), source, 1);
+    const grad = await be.read(dO);
+    const y = [0, 1, 2].map((r) => Array.from(grad.slice(r * 10, r * 10 + 10)).findIndex((v) => v < 0));
     expect(Math.min(...x)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...x)).toBeLessThanOrEqual(1);
     expect(Math.max(...x)).toBeGreaterThan(0.5); // real images, not blanks

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import { ACTIVATIONS, type Activation } from '../src/core/config';
-import { Mlp, readMetricsRow } from '../src/core/model';
+import { type Batch, Mlp, readMetricsRow } from '../src/core/model';
 import { Rng } from '../src/core/rng';
 
 const n = 6; // samples
@@ -14,9 +14,9 @@ const h = 5e-6; // finite-difference step, near the optimum ε^(1/3) for centred
 const tolerance = 1e-6;
 
 /** J = L + (λ/2) Σ ‖W‖², read from the metrics the model writes. */
-async function objective(be: CpuBackend, model: Mlp, metrics: ReturnType<CpuBackend['tensor']>): Promise<number> {
-  model.recordForward(n, metrics, 0);
-  model.recordBackward(n, lambda, metrics, 0); // writes the ‖W‖² partials (and G, unused here)
+async function objective(be: CpuBackend, model: Mlp, batch: Batch, metrics: ReturnType<CpuBackend['tensor']>): Promise<number> {
+  model.recordForward(batch, metrics, 0);
+  model.recordBackward(batch, lambda, metrics, 0); // writes the ‖W‖² partials (and G, unused here)
   const sums = readMetricsRow(await be.read(metrics), model.layout, n);
   return sums.loss + (lambda / 2) * sums.weightSq.reduce((a, b) => a + b, 0);
 }
@@ -31,10 +31,11 @@ function makeModel(be: CpuBackend, hidden: number[], activation: Activation, see
     for (let j = 0; j < layer.fanOut; j++) p[layer.fanIn * layer.fanOut + j] = rng.normal() * 0.5;
     be.write(layer.P, p);
   }
-  const { x, y } = model.inputs(n);
-  be.write(x, Array.from({ length: n * d }, () => rng.normal()));
+  const x = be.tensor(n, d, Array.from({ length: n * d }, () => rng.normal()));
+  const y = be.labels(n);
   be.writeLabels(y, [0, 1, 2, 3, 1, 2]);
-  return { model, metrics: be.tensor(1, model.layout.width) };
+  const batch: Batch = { n, input: x, labels: y };
+  return { model, batch, metrics: be.tensor(1, model.layout.width) };
 }
 
 /** The CPU backend's tensors hold their storage in `data`; reading it directly keeps this synchronous. */
@@ -44,9 +45,9 @@ function readSync(t: unknown): Float64Array {
 
 async function checkGradients(hidden: number[], activation: Activation): Promise<number> {
   const be = new CpuBackend({ precision: 'f64' });
-  const { model, metrics } = makeModel(be, hidden, activation, 42);
-  model.recordForward(n, metrics, 0);
-  model.recordBackward(n, lambda, metrics, 0);
+  const { model, batch, metrics } = makeModel(be, hidden, activation, 42);
+  model.recordForward(batch, metrics, 0);
+  model.recordBackward(batch, lambda, metrics, 0);
   // read every analytic gradient first: objective() runs the backward pass again and overwrites G
   const analytics = await Promise.all(model.layers.map((layer) => be.read(layer.G)));
   let worst = 0;
@@ -57,10 +58,10 @@ async function checkGradients(hidden: number[], activation: Activation): Promise
       const original = values[i];
       values[i] = original + h;
       be.write(layer.P, values);
-      const plus = await objective(be, model, metrics);
+      const plus = await objective(be, model, batch, metrics);
       values[i] = original - h;
       be.write(layer.P, values);
-      const minus = await objective(be, model, metrics);
+      const minus = await objective(be, model, batch, metrics);
       values[i] = original;
       be.write(layer.P, values);
       const numeric = (plus - minus) / (2 * h);
@@ -93,19 +94,19 @@ describe('gradient check against float64 centred differences (λ = 0.3), every W
       const data = readSync(g);
       for (let j = 0; j < g.cols; j++) data[(g.rows - 1) * g.cols + j] *= 1.01;
     };
-    const { model, metrics } = makeModel(be, [4], 'tanh', 1);
-    model.recordForward(n, metrics, 0);
-    model.recordBackward(n, lambda, metrics, 0);
+    const { model, batch, metrics } = makeModel(be, [4], 'tanh', 1);
+    model.recordForward(batch, metrics, 0);
+    model.recordBackward(batch, lambda, metrics, 0);
     const out = model.layers[1];
     const biasAt = out.fanIn * out.fanOut; // first bias of the output layer
     const analytic = (await be.read(out.G))[biasAt];
     const p = await be.read(out.P);
     p[biasAt] += h;
     be.write(out.P, p);
-    const plus = await objective(be, model, metrics);
+    const plus = await objective(be, model, batch, metrics);
     p[biasAt] -= 2 * h;
     be.write(out.P, p);
-    const minus = await objective(be, model, metrics);
+    const minus = await objective(be, model, batch, metrics);
     const numeric = (plus - minus) / (2 * h);
     expect(Math.abs(numeric - analytic) / Math.abs(numeric)).toBeGreaterThan(5e-3);
   });

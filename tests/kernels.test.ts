@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
-import type { ActivationKind, Backend, Tensor } from '../src/core/backend';
+import type { ActivationKind, Backend, Gathered, LabelTensor, LayerInput, Tensor } from '../src/core/backend';
 import { Rng } from '../src/core/rng';
 import { webgpuBackend } from './helpers/webgpu';
 
@@ -330,6 +330,63 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
       const correct = Array.from(want[1]).filter((_, i) => i % 2 === 1).reduce((s, v) => s + v, 0);
       expect(correct).toBeGreaterThanOrEqual(0);
       expect(correct).toBeLessThanOrEqual(n);
+    });
+  }
+});
+
+describe('the first layer reads its batch straight from a split uploaded once (gathered input)', () => {
+  for (const [count, cols, packed, classes] of [
+    [37, 784, true, 10],
+    [9, 3, true, 16],
+    [150, 2, false, 3],
+  ] as [number, number, boolean, number][]) {
+    it(`${count} samples of ${cols} ${packed ? 'u8' : 'f32'} features, a shuffled order: forward, loss and gradient`, async () => {
+      const rng = new Rng(count + cols);
+      const features = packed
+        ? Uint8Array.from({ length: count * cols }, () => rng.below(256))
+        : Float32Array.from({ length: count * cols }, () => rng.normal());
+      const labels = Uint8Array.from({ length: count }, () => rng.below(classes));
+      const order = rng.shuffle(Uint32Array.from({ length: count }, (_, i) => i));
+      const scale = packed ? 1 / 255 : 1;
+      const start = 3;
+      const n = Math.min(70, count - start);
+      const pv = randomValues((cols + 1) * classes, cols * classes, 0.3);
+      const tiles = Math.ceil((cols + 1) / 64) * Math.ceil(classes / 64);
+      const run = async (be: Backend, gatheredInput: boolean) => {
+        let input: LayerInput;
+        let y: LabelTensor | Gathered;
+        if (gatheredInput) {
+          const source = { data: be.dataset(features, scale, labels, cols), order: be.indices(order), start, rows: n };
+          input = source;
+          y = source;
+        } else {
+          // the same rows picked by hand: feature × float32(scale), as the GPU multiplies
+          const picked = new Float32Array(n * cols);
+          for (let r = 0; r < n; r++) for (let c = 0; c < cols; c++) picked[r * cols + c] = features[order[start + r] * cols + c] * Math.fround(scale);
+          input = be.tensor(n, cols, picked);
+          y = be.labels(n);
+          be.writeLabels(y, Array.from({ length: n }, (_, r) => labels[order[start + r]]));
+        }
+        const p = be.tensor(cols + 1, classes, pv);
+        const h = be.tensor(n, classes);
+        be.linearForward(h, input, p, 'tanh');
+        const dO = be.tensor(n, classes);
+        const metrics = be.tensor(1, 2 * Math.ceil(n / 64) + 2 * tiles);
+        be.linearForwardLoss(dO, metrics, 0, input, p, y, 1 / n);
+        const g = be.tensor(cols + 1, classes);
+        be.linearBackwardParams(g, metrics, 2 * Math.ceil(n / 64), input, dO, p, 0.01);
+        return [await be.read(h), await be.read(dO), await be.read(g), await be.read(metrics)];
+      };
+      const want = await run(cpu, false);
+      for (const [be, gatheredInput] of [
+        [cpu, true],
+        [gpu, true],
+        [gpu, false],
+      ] as [Backend, boolean][]) {
+        const got = await run(be, gatheredInput);
+        const what = `${be.name}, ${gatheredInput ? 'gathered' : 'tensor'} input`;
+        want.forEach((values, i) => expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `${what}, output ${i}`).toBeLessThanOrEqual(1));
+      }
     });
   }
 });

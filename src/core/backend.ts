@@ -15,6 +15,37 @@ export interface LabelTensor {
   readonly length: number;
 }
 
+/** A data split held by the backend (uploaded once): `count` samples of `cols` features and a label each. */
+export interface DataTensor {
+  readonly count: number;
+  readonly cols: number;
+}
+
+/** A vector of sample indices (an epoch's shuffled order). */
+export interface IndexTensor {
+  readonly length: number;
+}
+
+/** A batch that stays in the uploaded split: samples order[start, start + rows) of `data`. */
+export interface Gathered {
+  readonly data: DataTensor;
+  readonly order: IndexTensor;
+  readonly start: number;
+  readonly rows: number;
+}
+
+/** What a layer reads: a tensor, or (the first layer) a batch gathered straight from the split. */
+export type LayerInput = Tensor | Gathered;
+
+export function isGathered(x: LayerInput | LabelTensor): x is Gathered {
+  return 'data' in x && 'order' in x;
+}
+
+/** Rows and columns of a layer input. */
+export function inputShape(x: LayerInput): { rows: number; cols: number } {
+  return isGathered(x) ? { rows: x.rows, cols: x.data.cols } : { rows: x.rows, cols: x.cols };
+}
+
 export type ActivationKind = 'relu' | 'sigmoid' | 'tanh' | 'identity';
 
 /** Which operands of a matmul are read transposed (by indexing, never materialised). */
@@ -88,6 +119,14 @@ export interface Backend {
    */
   sgdUpdate(param: Tensor, grad: Tensor, lr: number, guard: Tensor, guardStart: number, guardCount: number): void;
 
+  // ---- data: a split lives on the device; the first layer reads each batch from it (Gathered) ----
+  /** Uploads a split: features (count × cols) as u8 (× scale when gathered) or f32, labels u8. */
+  dataset(features: Uint8Array | Float32Array, scale: number, labels: Uint8Array, cols: number): DataTensor;
+  indices(values: Uint32Array): IndexTensor;
+  writeIndices(t: IndexTensor, values: Uint32Array): void;
+  /** Frees a split or an index vector. */
+  release(t: DataTensor | IndexTensor): void;
+
   // ---- fused layer ops: what a training step is made of (three dispatches a layer on WebGPU) ----
   // A layer's parameters are one tensor P (in + 1, out): rows 0 … in−1 hold W, row `in` holds b,
   // so that [H | 1] · P = H W + b. Partial sums go to metrics slots per 64×64 output tile (or per
@@ -96,20 +135,20 @@ export interface Backend {
   /** A tensor over `t`'s storage from element `offset` (a multiple of SLICE_ALIGN), of (rows, cols). */
   slice(t: Tensor, offset: number, rows: number, cols: number): Tensor;
   /** h (n, out) = φ([input | 1] · p); input (n, in), p (in + 1, out). */
-  linearForward(h: Tensor, input: Tensor, p: Tensor, kind: ActivationKind): void;
+  linearForward(h: Tensor, input: LayerInput, p: Tensor, kind: ActivationKind): void;
   /**
    * The output layer with the loss: o = [input | 1] · p (never stored), dO = (softmax(o) − onehot(y))·scale;
    * per 64-row block k: metrics[slot + 2k] = scale · Σ loss_i, metrics[slot + 2k + 1] = Σ correct_i.
-   * Classes (p's columns) at most MAX_FUSED_CLASSES.
+   * Classes (p's columns) at most MAX_FUSED_CLASSES. Labels come from y, or from the split when gathered.
    */
-  linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: Tensor, p: Tensor, y: LabelTensor, scale: number): void;
+  linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: LayerInput, p: Tensor, y: LabelTensor | Gathered, scale: number): void;
   /** Backward of linearForward to its input: dInput (n, in) = (dOut · Wᵀ) ⊙ φ'(h), h = input = φ(z). */
   linearBackwardInput(dInput: Tensor, dOut: Tensor, p: Tensor, h: Tensor, kind: ActivationKind): void;
   /**
    * Backward of linearForward to its parameters: g (in + 1, out) = [input | 1]ᵀ · dOut + λ·[W; 0];
    * per output tile k of the W rows: metrics[slot + 2k] = Σ W², metrics[slot + 2k + 1] = Σ dW².
    */
-  linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: Tensor, dOut: Tensor, p: Tensor, lambda: number): void;
+  linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, lambda: number): void;
 }
 
 /** Element offsets of slices are multiples of this (256 bytes: WebGPU's storage offset alignment). */

@@ -3,7 +3,9 @@
 import {
   type ActivationKind,
   type Backend,
+  type Gathered,
   type LabelTensor,
+  type LayerInput,
   PARTIAL_TILE,
   partialTiles,
   SLICE_ALIGN,
@@ -26,11 +28,16 @@ export interface Layer {
   readonly G: Tensor;
 }
 
+/** One batch of n rows: the first layer's input and the labels (both gathered from the split in training). */
+export interface Batch {
+  n: number;
+  input: LayerInput; // (n, d)
+  labels: LabelTensor | Gathered; // (n)
+}
+
 /** Activations and their gradients for up to `capacity` rows. */
 interface Workspace {
   capacity: number;
-  x: Tensor; // (cap, d)
-  y: LabelTensor; // (cap)
   H: Tensor[]; // hidden l: (cap, h_l)
   dH: Tensor[]; // hidden l: (cap, h_l), ∂J/∂Z_l once the activation backward is folded in
   dO: Tensor; // (cap, q)
@@ -126,12 +133,6 @@ export class Mlp {
     this.backend.write(this.params, values);
   }
 
-  /** Input and label tensors for `rows` samples, growing the workspace if it is smaller. */
-  inputs(rows: number): { x: Tensor; y: LabelTensor; capacity: number } {
-    const work = this.workspace(rows);
-    return { x: this.backend.view(work.x, rows), y: work.y, capacity: work.capacity };
-  }
-
   private workspace(rows: number): Workspace {
     if (this.work && this.work.capacity >= rows) return this.work;
     const be = this.backend;
@@ -139,8 +140,6 @@ export class Mlp {
     if (this.work) this.freeWorkspace(this.work);
     this.work = {
       capacity: cap,
-      x: be.tensor(cap, this.inputDim),
-      y: be.labels(cap),
       H: this.hidden.map((h) => be.tensor(cap, h)),
       dH: this.hidden.map((h) => be.tensor(cap, h)),
       dO: be.tensor(cap, this.numClasses),
@@ -149,7 +148,7 @@ export class Mlp {
   }
 
   private freeWorkspace(work: Workspace): void {
-    for (const t of [work.x, ...work.H, ...work.dH, work.dO]) this.backend.free(t);
+    for (const t of [...work.H, ...work.dH, work.dO]) this.backend.free(t);
   }
 
   /** Frees every tensor of the model; it is not used again. */
@@ -161,14 +160,15 @@ export class Mlp {
   }
 
   /**
-   * Records the forward pass of the first n rows of the inputs and the fused softmax
-   * cross-entropy: dO = (softmax(O) − onehot(y))/n, and the loss and correct-count partials
-   * into metrics[rowStart …] (metricsLayout's loss slots).
+   * Records the forward pass of a batch and the fused softmax cross-entropy:
+   * dO = (softmax(O) − onehot(y))/n, and the loss and correct-count partials into
+   * metrics[rowStart …] (metricsLayout's loss slots).
    */
-  recordForward(n: number, metrics: Tensor, rowStart: number): void {
+  recordForward(batch: Batch, metrics: Tensor, rowStart: number): void {
     const be = this.backend;
+    const { n } = batch;
     const work = this.workspace(n);
-    let input = be.view(work.x, n);
+    let input: LayerInput = batch.input;
     this.hidden.forEach((_, l) => {
       const H = be.view(work.H[l], n);
       be.linearForward(H, input, this.layers[l].P, this.activation); // H_l = φ(H_{l-1} W_l + b_l)
@@ -176,23 +176,24 @@ export class Mlp {
     });
     const out = this.layers[this.layers.length - 1];
     // O = H_L W + b; loss_i = logsumexp(o_i) − o_i[y_i]; dO = (softmax(O) − onehot(y)) / n
-    be.linearForwardLoss(be.view(work.dO, n), metrics, rowStart + this.layout.loss, input, out.P, work.y, 1 / n);
+    be.linearForwardLoss(be.view(work.dO, n), metrics, rowStart + this.layout.loss, input, out.P, batch.labels, 1 / n);
   }
 
   /**
    * Records the backward pass of recordForward(n): every G = [dW + λW; db], and the ‖W‖², ‖dW‖²
    * partials into metrics[rowStart …] (before the update moves W).
    */
-  recordBackward(n: number, lambda: number, metrics: Tensor, rowStart: number): void {
+  recordBackward(batch: Batch, lambda: number, metrics: Tensor, rowStart: number): void {
     const be = this.backend;
+    const { n } = batch;
     const work = this.workspace(n);
     let dNext = be.view(work.dO, n); // ∂J/∂Z_{l+1}, starting from ∂J/∂O
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
-      const input = l === 0 ? be.view(work.x, n) : be.view(work.H[l - 1], n);
+      const input: LayerInput = l === 0 ? batch.input : be.view(work.H[l - 1], n);
       if (l > 0) {
         // dZ_{l-1} = (dZ_l W_lᵀ) ⊙ φ'(Z_{l-1}), φ' read from H_{l-1} = φ(Z_{l-1})
-        be.linearBackwardInput(be.view(work.dH[l - 1], n), dNext, layer.P, input, this.activation);
+        be.linearBackwardInput(be.view(work.dH[l - 1], n), dNext, layer.P, be.view(work.H[l - 1], n), this.activation);
       }
       // dW_l = H_{l-1}ᵀ dZ_l + λ W_l; db_l = column sums of dZ_l
       be.linearBackwardParams(layer.G, metrics, rowStart + this.layout.layerSlot[l], input, dNext, layer.P, lambda);

@@ -1,5 +1,5 @@
 // The trainer: seeded epochs of minibatch SGD over a dataset, one step → {loss, l2, acc, gradNorms}.
-import type { Backend, Tensor } from './backend';
+import type { Backend, DataTensor, IndexTensor, Tensor } from './backend';
 import {
   hiddenWidths,
   type HyperParams,
@@ -10,8 +10,8 @@ import {
   validateHyperParams,
   validateInit,
 } from './config';
-import { type Dataset, gatherBatch, type Split } from './data/dataset';
-import { Mlp, readMetricsRow } from './model';
+import type { Dataset, Split } from './data/dataset';
+import { type Batch, Mlp, readMetricsRow } from './model';
 import { Rng } from './rng';
 
 /** Steps whose metrics are read back together (one mapAsync on WebGPU). */
@@ -56,11 +56,13 @@ export class Trainer {
   private readonly shuffleRng: Rng;
   private readonly metrics: Tensor;
   private order: Uint32Array;
+  /** The epoch's order on the device, and the splits uploaded once (test on first evaluation). */
+  private readonly orderOnDevice: IndexTensor;
+  private readonly trainData: DataTensor;
+  private evalData: { which: 'train' | 'test'; data: DataTensor; order: IndexTensor } | null = null;
   private cursor = 0;
   private epochIndex = 0;
   private taken = 0;
-  private hostX: Float32Array = new Float32Array(0);
-  private hostY: Uint32Array = new Uint32Array(0);
   private evalBuffer: Tensor | null = null;
 
   constructor(
@@ -76,7 +78,9 @@ export class Trainer {
     this.model = new Mlp(backend, dataset.inputDim, hiddenWidths(config), dataset.numClasses, config.activation);
     this.model.initialize(config, this.initRng);
     this.metrics = backend.tensor(METRICS_WINDOW, this.model.layout.width);
+    this.trainData = upload(backend, dataset.train, dataset.inputDim);
     this.order = this.newOrder();
+    this.orderOnDevice = backend.indices(this.order);
   }
 
   get stepCount(): number {
@@ -127,18 +131,20 @@ export class Trainer {
     for (let s = 0; s < window; s++) {
       const { batchSize, lambda, lr } = this.hyper;
       const n = Math.min(batchSize, train.count - this.cursor);
-      this.upload(train, this.order, this.cursor, n);
-      this.model.recordForward(n, this.metrics, s * width);
-      this.model.recordBackward(n, lambda, this.metrics, s * width);
+      const batch = gathered(this.trainData, this.orderOnDevice, this.cursor, n);
+      this.model.recordForward(batch, this.metrics, s * width);
+      this.model.recordBackward(batch, lambda, this.metrics, s * width);
       this.model.recordUpdate(lr, this.metrics, 0, (s + 1) * width);
-      this.backend.flush();
       const epoch = this.epochIndex;
       this.cursor += n;
       const epochEnd = this.cursor >= train.count;
+      // one submit per step; the last step's goes with the read-back's copy
+      if (s + 1 < window && !epochEnd) this.backend.flush();
       if (epochEnd) {
         this.cursor = 0;
         this.epochIndex += 1;
         this.order = this.newOrder();
+        this.backend.writeIndices(this.orderOnDevice, this.order);
       }
       recorded.push({ n, lambda, epoch, epochEnd });
       if (epochEnd) break;
@@ -166,11 +172,10 @@ export class Trainer {
     const chunks = Math.ceil(split.count / chunk);
     const width = this.model.layout.width;
     const sums = this.evalSums(chunks, width);
-    const order = identityOrder(split.count);
+    const { data, order } = this.evalSplit(which, full);
     for (let c = 0; c < chunks; c++) {
       const n = Math.min(chunk, split.count - c * chunk);
-      this.upload(split, order, c * chunk, n);
-      this.model.recordForward(n, sums, c * width);
+      this.model.recordForward(gathered(data, order, c * chunk, n), sums, c * width);
       this.backend.flush();
     }
     const values = await this.backend.read(sums);
@@ -190,6 +195,13 @@ export class Trainer {
     this.model.destroy();
     this.backend.free(this.metrics);
     if (this.evalBuffer) this.backend.free(this.evalBuffer);
+    this.backend.release(this.trainData);
+    this.backend.release(this.orderOnDevice);
+    if (this.evalData) {
+      this.backend.release(this.evalData.data);
+      this.backend.release(this.evalData.order);
+    }
+    if (this.trainIdentity) this.backend.release(this.trainIdentity);
   }
 
   private evalSums(chunks: number, width: number): Tensor {
@@ -200,16 +212,20 @@ export class Trainer {
     return this.backend.view(this.evalBuffer, chunks);
   }
 
-  private upload(split: Split, order: ArrayLike<number>, start: number, n: number): void {
-    const { x, y, capacity } = this.model.inputs(n);
-    const d = this.dataset.inputDim;
-    if (this.hostY.length < capacity) {
-      this.hostX = new Float32Array(capacity * d);
-      this.hostY = new Uint32Array(capacity);
+  /** The split to evaluate on the device, in its stored order; uploaded on first use. */
+  private evalSplit(which: 'train' | 'test', split: Split): { data: DataTensor; order: IndexTensor } {
+    if (which === 'train') return { data: this.trainData, order: this.identityTrainOrder() };
+    if (!this.evalData) {
+      this.evalData = { which, data: upload(this.backend, split, this.dataset.inputDim), order: this.backend.indices(identityOrder(split.count)) };
     }
-    gatherBatch(this.hostX, this.hostY, split, d, order, start, n);
-    this.backend.write(x, this.hostX.subarray(0, n * d));
-    this.backend.writeLabels(y, this.hostY.subarray(0, capacity));
+    return this.evalData;
+  }
+
+  private trainIdentity: IndexTensor | null = null;
+
+  private identityTrainOrder(): IndexTensor {
+    this.trainIdentity ??= this.backend.indices(identityOrder(this.dataset.train.count));
+    return this.trainIdentity;
   }
 
   private newOrder(): Uint32Array {
@@ -232,6 +248,16 @@ export class Trainer {
     if (reason) result.diverged = { step: this.taken, reason };
     return result;
   }
+}
+
+/** Samples order[start, start + n) of a split, read in place by the first layer. */
+function gathered(data: DataTensor, order: IndexTensor, start: number, n: number): Batch {
+  const source = { data, order, start, rows: n };
+  return { n, input: source, labels: source };
+}
+
+function upload(backend: Backend, split: Split, inputDim: number): DataTensor {
+  return backend.dataset(split.features, split.featureScale, split.labels, inputDim);
 }
 
 function identityOrder(count: number): Uint32Array {

@@ -3,6 +3,11 @@ import {
   type ActivationKind,
   type Backend,
   checkSameShape,
+  type DataTensor,
+  type Gathered,
+  type IndexTensor,
+  isGathered,
+  type LayerInput,
   type LabelTensor,
   MAX_FUSED_CLASSES,
   type MatmulOptions,
@@ -22,6 +27,23 @@ class CpuTensor implements Tensor {
     /** Storage for at least rows·cols values; a view shares its parent's. */
     readonly data: Storage,
   ) {}
+}
+
+class CpuData implements DataTensor {
+  constructor(
+    readonly count: number,
+    readonly cols: number,
+    readonly features: Uint8Array | Float32Array,
+    readonly scale: number,
+    readonly labels: Uint8Array,
+  ) {}
+}
+
+class CpuIndices implements IndexTensor {
+  constructor(readonly data: Uint32Array) {}
+  get length(): number {
+    return this.data.length;
+  }
 }
 
 class CpuLabels implements LabelTensor {
@@ -205,6 +227,49 @@ export class CpuBackend implements Backend {
     for (let i = 0; i < y.rows * y.cols; i++) Y[i] += alpha * X[i];
   }
 
+  dataset(features: Uint8Array | Float32Array, scale: number, labels: Uint8Array, cols: number): DataTensor {
+    if (features.length !== labels.length * cols) throw new Error(`dataset: ${features.length} features for ${labels.length} samples of ${cols}`);
+    return new CpuData(labels.length, cols, features, scale, labels); // the arrays are used in place
+  }
+
+  indices(values: Uint32Array): IndexTensor {
+    return new CpuIndices(values.slice());
+  }
+
+  writeIndices(t: IndexTensor, values: Uint32Array): void {
+    (t as CpuIndices).data.set(values);
+  }
+
+  // x[r, :] = features[order[start + r], :] · scale: what a gathered input means, made concrete
+  private materialize(input: LayerInput): CpuTensor {
+    if (!isGathered(input)) return input as CpuTensor;
+    const source = input.data as CpuData;
+    const { rows, start } = input;
+    const positions = (input.order as CpuIndices).data;
+    if (start + rows > positions.length) throw new Error(`gathered rows ${start} … ${start + rows} exceed the order's ${positions.length}`);
+    const X = this.scratchAt(3, rows * source.cols);
+    // the product of a float32 scale and a feature, as a GPU's float32 multiply gives it
+    const scale = this.precision === 'f32' ? Math.fround(source.scale) : source.scale;
+    for (let r = 0; r < rows; r++) {
+      const from = positions[start + r] * source.cols;
+      for (let c = 0; c < source.cols; c++) X[r * source.cols + c] = source.features[from + c] * scale;
+    }
+    return new CpuTensor(rows, source.cols, X);
+  }
+
+  private materializeLabels(y: LabelTensor | Gathered): CpuLabels {
+    if (!isGathered(y)) return y as CpuLabels;
+    const source = y.data as CpuData;
+    const positions = (y.order as CpuIndices).data;
+    this.labelScratch = this.labelScratch.length >= y.rows ? this.labelScratch : new Uint32Array(y.rows);
+    for (let r = 0; r < y.rows; r++) this.labelScratch[r] = source.labels[positions[y.start + r]];
+    return new CpuLabels(this.labelScratch.subarray(0, y.rows));
+  }
+
+  private labelScratch = new Uint32Array(0);
+
+  release(_t: DataTensor | IndexTensor): void {}
+
   slice(t: Tensor, offset: number, rows: number, cols: number): Tensor {
     const parent = t as CpuTensor;
     if (offset % SLICE_ALIGN !== 0) throw new Error(`slice offset ${offset} is not a multiple of ${SLICE_ALIGN}`);
@@ -213,7 +278,8 @@ export class CpuBackend implements Backend {
   }
 
   // h (n, out) = φ([input | 1] · p): input · W, then + b (the ones column comes last), then φ
-  linearForward(h: Tensor, input: Tensor, p: Tensor, kind: ActivationKind): void {
+  linearForward(h: Tensor, source: LayerInput, p: Tensor, kind: ActivationKind): void {
+    const input = this.materialize(source);
     checkLinear('linearForward', input, p, h.rows, h.cols);
     const H = (h as CpuTensor).data;
     const P = (p as CpuTensor).data;
@@ -228,8 +294,10 @@ export class CpuBackend implements Backend {
   }
 
   // o = [input | 1] · p; dO = (softmax(o) − onehot(y))·scale; per 64-row block: scale·Σ loss, Σ correct
-  linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: Tensor, p: Tensor, y: LabelTensor, scale: number): void {
+  linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, source: LayerInput, p: Tensor, labels: LabelTensor | Gathered, scale: number): void {
     if (p.cols > MAX_FUSED_CLASSES) throw new Error(`linearForwardLoss: ${p.cols} classes is above ${MAX_FUSED_CLASSES}`);
+    const input = this.materialize(source);
+    const y = this.materializeLabels(labels);
     const n = input.rows;
     const q = p.cols;
     const logits = this.scratch(n * q);
@@ -261,7 +329,8 @@ export class CpuBackend implements Backend {
   }
 
   // backward to the parameters: g = [input | 1]ᵀ · dOut + λ·[W; 0], with per-tile Σ W² and Σ dW²
-  linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: Tensor, dOut: Tensor, p: Tensor, lambda: number): void {
+  linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, source: LayerInput, dOut: Tensor, p: Tensor, lambda: number): void {
+    const input = this.materialize(source);
     checkSameShape('linearBackwardParams', g, p);
     checkLinear('linearBackwardParams', input, p, dOut.rows, dOut.cols);
     const G = (g as CpuTensor).data;

@@ -17,9 +17,9 @@ export interface KernelSpec {
 }
 
 export const KERNELS = {
-  // out, a, b, aux, metrics, labels (unused bindings get the backend's dummies)
-  matmul: { file: 'matmul', entry: 'matmul', storage: ['rw', 'r', 'r', 'r', 'rw', 'r'] },
-  matmulNarrow: { file: 'matmul', entry: 'matmul_narrow', storage: ['rw', 'r', 'r', 'r', 'rw', 'r'] },
+  // out, a, b, aux, metrics, labels, features, order (unused bindings get the backend's dummies)
+  matmul: { file: 'matmul', entry: 'matmul', storage: ['rw', 'r', 'r', 'r', 'rw', 'r', 'r', 'r'] },
+  matmulNarrow: { file: 'matmul', entry: 'matmul_narrow', storage: ['rw', 'r', 'r', 'r', 'rw', 'r', 'r', 'r'] },
   addBias: { file: 'elementwise', entry: 'add_bias', storage: ['rw', 'r'] },
   activationForward: { file: 'elementwise', entry: 'activation_forward', storage: ['rw', 'r'] },
   activationBackward: { file: 'elementwise', entry: 'activation_backward', storage: ['rw', 'r', 'r'] },

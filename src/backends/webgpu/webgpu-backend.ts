@@ -3,6 +3,12 @@ import {
   type ActivationKind,
   type Backend,
   checkSameShape,
+  type DataTensor,
+  type Gathered,
+  type IndexTensor,
+  inputShape,
+  isGathered,
+  type LayerInput,
   type LabelTensor,
   MAX_FUSED_CLASSES,
   type MatmulOptions,
@@ -39,6 +45,25 @@ class GpuTensor implements Tensor {
   get bindingSize(): number {
     return Math.max(4, this.capacityRows * this.cols * 4);
   }
+}
+
+class GpuData implements DataTensor {
+  constructor(
+    readonly count: number,
+    readonly cols: number,
+    readonly features: GPUBuffer,
+    readonly labels: GPUBuffer,
+    /** 1: u8 features packed four to a word; 0: f32. */
+    readonly packed: number,
+    readonly scale: number,
+  ) {}
+}
+
+class GpuIndices implements IndexTensor {
+  constructor(
+    readonly length: number,
+    readonly buffer: GPUBuffer,
+  ) {}
 }
 
 class GpuLabels implements LabelTensor {
@@ -177,6 +202,46 @@ export class WebGpuBackend implements Backend {
     return new GpuTensor(rows, parent.cols, parent.buffer, parent.capacityRows, parent.byteOffset);
   }
 
+  dataset(features: Uint8Array | Float32Array, scale: number, labels: Uint8Array, cols: number): DataTensor {
+    if (features.length !== labels.length * cols) throw new Error(`dataset: ${features.length} features for ${labels.length} samples of ${cols}`);
+    this.flush();
+    const upload = (bytes: Uint8Array) => {
+      const buffer = this.pool.acquire(Math.max(4, Math.ceil(bytes.byteLength / 4) * 4), storageUsage());
+      const whole = bytes.byteLength - (bytes.byteLength % 4);
+      if (whole > 0) this.device.queue.writeBuffer(buffer, 0, bytes.buffer, bytes.byteOffset, whole);
+      if (whole < bytes.byteLength) {
+        const tail = new Uint8Array(4);
+        tail.set(bytes.subarray(whole));
+        this.device.queue.writeBuffer(buffer, whole, tail);
+      }
+      return buffer;
+    };
+    const featureBytes = new Uint8Array(features.buffer, features.byteOffset, features.byteLength);
+    const packed = features instanceof Uint8Array ? 1 : 0;
+    return new GpuData(labels.length, cols, upload(featureBytes), upload(labels), packed, packed ? scale : 1);
+  }
+
+  indices(values: Uint32Array): IndexTensor {
+    const t = new GpuIndices(values.length, this.pool.acquire(Math.max(4, values.byteLength), storageUsage()));
+    this.writeIndices(t, values);
+    return t;
+  }
+
+  writeIndices(t: IndexTensor, values: Uint32Array): void {
+    this.flush();
+    this.device.queue.writeBuffer((t as GpuIndices).buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+  }
+
+  release(t: DataTensor | IndexTensor): void {
+    this.flush();
+    if (t instanceof GpuData) {
+      this.pool.release(t.features);
+      this.pool.release(t.labels);
+    } else {
+      this.pool.release((t as GpuIndices).buffer);
+    }
+  }
+
   slice(t: Tensor, offset: number, rows: number, cols: number): Tensor {
     const parent = t as GpuTensor;
     if (offset % SLICE_ALIGN !== 0) throw new Error(`slice offset ${offset} is not a multiple of ${SLICE_ALIGN}`);
@@ -254,32 +319,38 @@ export class WebGpuBackend implements Backend {
     this.runMatmul({ M: out.rows, N: out.cols, K, transA: options.transA ? 1 : 0, transB: options.transB ? 1 : 0, lda: a.cols, ldb: b.cols }, out, a, b);
   }
 
-  linearForward(h: Tensor, input: Tensor, p: Tensor, kind: ActivationKind): void {
-    checkLinear('linearForward', input, p, h.rows, h.cols);
-    const shape = { M: h.rows, N: h.cols, K: input.cols + 1, transA: 0, transB: 0, lda: input.cols, ldb: p.cols, augment: 1 };
+  linearForward(h: Tensor, input: LayerInput, p: Tensor, kind: ActivationKind): void {
+    const { rows, cols } = inputShape(input);
+    checkLinear('linearForward', rows, cols, p, h.rows, h.cols);
+    const shape = { M: h.rows, N: h.cols, K: cols + 1, transA: 0, transB: 0, lda: cols, ldb: p.cols, augment: 1 };
     this.runMatmul({ ...shape, epilogue: 1, kind: ACTIVATION_CODES[kind] }, h, input, p);
   }
 
-  linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: Tensor, p: Tensor, y: LabelTensor, scale: number): void {
+  linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: LayerInput, p: Tensor, y: LabelTensor | Gathered, scale: number): void {
     if (p.cols > MAX_FUSED_CLASSES) throw new Error(`linearForwardLoss: ${p.cols} classes is above ${MAX_FUSED_CLASSES}`);
-    checkLinear('linearForwardLoss', input, p, dO.rows, dO.cols);
-    const shape = { M: dO.rows, N: dO.cols, K: input.cols + 1, transA: 0, transB: 0, lda: input.cols, ldb: p.cols, augment: 1 };
+    const { rows, cols } = inputShape(input);
+    checkLinear('linearForwardLoss', rows, cols, p, dO.rows, dO.cols);
+    if (isGathered(input) && isGathered(y) && (input.start !== y.start || input.order !== y.order)) {
+      throw new Error('linearForwardLoss: a gathered input and gathered labels must be the same batch');
+    }
+    const shape = { M: dO.rows, N: dO.cols, K: cols + 1, transA: 0, transB: 0, lda: cols, ldb: p.cols, augment: 1 };
     this.runMatmul({ ...shape, epilogue: 4, slot, scale }, dO, input, p, { metrics, labels: y });
   }
 
   linearBackwardInput(dInput: Tensor, dOut: Tensor, p: Tensor, h: Tensor, kind: ActivationKind): void {
     checkSameShape('linearBackwardInput', dInput, h);
-    checkLinear('linearBackwardInput', h, p, dOut.rows, dOut.cols);
+    checkLinear('linearBackwardInput', h.rows, h.cols, p, dOut.rows, dOut.cols);
     // dOut (n, out) · Wᵀ: W's rows are p's first `in` rows, read transposed
     const shape = { M: dInput.rows, N: dInput.cols, K: dOut.cols, transA: 0, transB: 1, lda: dOut.cols, ldb: p.cols };
     this.runMatmul({ ...shape, epilogue: 2, kind: ACTIVATION_CODES[kind] }, dInput, dOut, p, { aux: h });
   }
 
-  linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: Tensor, dOut: Tensor, p: Tensor, lambda: number): void {
+  linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, lambda: number): void {
     checkSameShape('linearBackwardParams', g, p);
-    checkLinear('linearBackwardParams', input, p, dOut.rows, dOut.cols);
+    const { rows, cols } = inputShape(input);
+    checkLinear('linearBackwardParams', rows, cols, p, dOut.rows, dOut.cols);
     // [input | 1]ᵀ (in + 1, n) · dOut (n, out): the augmented line is op(a)'s last row
-    const shape = { M: g.rows, N: g.cols, K: input.rows, transA: 1, transB: 0, lda: input.cols, ldb: dOut.cols, augment: 1 };
+    const shape = { M: g.rows, N: g.cols, K: rows, transA: 1, transB: 0, lda: cols, ldb: dOut.cols, augment: 1 };
     const tilesX = Math.ceil(g.cols / PARTIAL_TILE);
     this.runMatmul({ ...shape, epilogue: 3, slot, tilesX, lambda }, g, input, dOut, { aux: p, metrics });
   }
@@ -288,12 +359,38 @@ export class WebGpuBackend implements Backend {
   private runMatmul(
     given: Partial<Record<string, number>> & { M: number; N: number; K: number },
     out: Tensor,
-    a: Tensor,
+    a: LayerInput,
     b: Tensor,
-    extra: { aux?: Tensor; metrics?: Tensor; labels?: LabelTensor } = {},
+    extra: { aux?: Tensor; metrics?: Tensor; labels?: LabelTensor | Gathered } = {},
   ): void {
-    const params = { transA: 0, transB: 0, lda: 0, ldb: 0, augment: 0, epilogue: 0, kind: 0, slot: 0, tilesX: 1, lambda: 0, scale: 1, ...given };
-    const bindings = [out, a, b, extra.aux ?? this.dummyRead, extra.metrics ?? this.dummyWrite, extra.labels ?? this.dummyLabels];
+    const defaults = { transA: 0, transB: 0, lda: 0, ldb: 0, augment: 0, epilogue: 0, kind: 0, slot: 0, tilesX: 1, lambda: 0, scale: 1 };
+    let source = { gathered: 0, labelsGathered: 0, start: 0, dataCols: 0, packed: 0, dataScale: 1 };
+    let aBinding: Tensor = a as Tensor;
+    let data: { features: Bound; labels: Bound; order: Bound } = {
+      features: this.dummyRead,
+      labels: this.dummyLabels,
+      order: this.dummyRead,
+    };
+    const range = (buffer: GPUBuffer) => ({ buffer, size: buffer.size });
+    const checkRows = (g: Gathered) => {
+      if (g.start + g.rows > g.order.length) throw new Error(`gathered rows ${g.start} … ${g.start + g.rows} exceed the order's ${g.order.length}`);
+    };
+    if (isGathered(a)) {
+      checkRows(a);
+      const split = a.data as GpuData;
+      source = { ...source, gathered: 1, start: a.start, dataCols: split.cols, packed: split.packed, dataScale: split.scale };
+      aBinding = this.dummyRead;
+      data = { ...data, features: range(split.features), order: range((a.order as GpuIndices).buffer) };
+    }
+    if (extra.labels && isGathered(extra.labels)) {
+      checkRows(extra.labels);
+      source = { ...source, labelsGathered: 1, start: extra.labels.start };
+      data = { ...data, labels: range((extra.labels.data as GpuData).labels), order: range((extra.labels.order as GpuIndices).buffer) };
+    } else if (extra.labels) {
+      data = { ...data, labels: extra.labels };
+    }
+    const params = { ...defaults, ...source, ...given };
+    const bindings = [out, aBinding, b, extra.aux ?? this.dummyRead, extra.metrics ?? this.dummyWrite, data.labels, data.features, data.order];
     if (out.cols <= NARROW_COLUMNS) {
       this.dispatch('matmulNarrow', params as Record<string, number>, bindings, this.groups1d(out.rows, 64));
     } else {
@@ -379,7 +476,7 @@ export class WebGpuBackend implements Backend {
   private dispatch(
     kernel: KernelName,
     params: Record<string, number>,
-    bindings: (Tensor | LabelTensor)[],
+    bindings: Bound[],
     groupsX: number,
     groupsY = 1,
   ): void {
@@ -390,11 +487,11 @@ export class WebGpuBackend implements Backend {
     this.ensureEncoder();
     const slot = this.uniformSlotsUsed++;
     packParams(pipe.fields, params, this.uniformView, slot * UNIFORM_SLOT, pipe.file);
-    const buffers = bindings.map((b): BoundRange =>
-      b instanceof GpuTensor
-        ? { buffer: b.buffer, offset: b.byteOffset, size: b.bindingSize }
-        : { buffer: (b as GpuLabels).buffer, offset: 0, size: (b as GpuLabels).buffer.size },
-    );
+    const buffers = bindings.map((b): BoundRange => {
+      if (b instanceof GpuTensor) return { buffer: b.buffer, offset: b.byteOffset, size: b.bindingSize };
+      if (b instanceof GpuLabels) return { buffer: b.buffer, offset: 0, size: b.buffer.size };
+      return { offset: 0, ...(b as { buffer: GPUBuffer; size: number }) };
+    });
     if (!this.pass) this.pass = this.encoder!.beginComputePass();
     this.pass.setPipeline(pipe.pipeline);
     this.pass.setBindGroup(0, this.bindGroup(kernel, pipe, buffers), [slot * UNIFORM_SLOT]);
@@ -489,17 +586,20 @@ export class WebGpuBackend implements Backend {
   }
 }
 
+/** What a binding can be: a tensor, labels, or a raw buffer range. */
+type Bound = Tensor | LabelTensor | { buffer: GPUBuffer; size: number };
+
 interface BoundRange {
   buffer: GPUBuffer;
   offset: number;
   size: number;
 }
 
-/** Checks that p is (input.cols + 1, cols) and the output (rows, cols) has input's rows. */
-function checkLinear(op: string, input: Tensor, p: Tensor, rows: number, cols: number): void {
-  if (p.rows !== input.cols + 1 || p.cols !== cols || rows !== input.rows) {
+/** Checks that p is (inCols + 1, cols) and the output (rows, cols) has the input's rows. */
+function checkLinear(op: string, inRows: number, inCols: number, p: Tensor, rows: number, cols: number): void {
+  if (p.rows !== inCols + 1 || p.cols !== cols || rows !== inRows) {
     throw new Error(
-      `${op}: shapes do not fit: input (${input.rows}, ${input.cols}), p (${p.rows}, ${p.cols}) must be (${input.cols + 1}, ${cols}), output (${rows}, ${cols})`,
+      `${op}: shapes do not fit: input (${inRows}, ${inCols}), p (${p.rows}, ${p.cols}) must be (${inCols + 1}, ${cols}), output (${rows}, ${cols})`,
     );
   }
 }

@@ -1,4 +1,4 @@
-// The dataset shape every loader produces, and the batch gather the trainer uses.
+// The dataset shape every loader produces (backends gather batches from it: Backend.gatherBatch).
 
 /** One split: `count` samples of `inputDim` features, row-major, plus a class index each. */
 export interface Split {
@@ -16,29 +16,6 @@ export interface Dataset {
   readonly classNames: readonly string[];
   readonly train: Split;
   readonly test: Split;
-}
-
-/**
- * Copies samples order[start .. start+n) of `split` into x (n, inputDim) and y (n).
- * x and y may be longer than needed; only the first n rows are written.
- */
-export function gatherBatch(
-  x: Float32Array,
-  y: Uint32Array,
-  split: Split,
-  inputDim: number,
-  order: ArrayLike<number>,
-  start: number,
-  n: number,
-): void {
-  const { features, featureScale, labels } = split;
-  for (let r = 0; r < n; r++) {
-    const sample = order[start + r];
-    const from = sample * inputDim;
-    const to = r * inputDim;
-    for (let c = 0; c < inputDim; c++) x[to + c] = features[from + c] * featureScale;
-    y[r] = labels[sample];
-  }
 }
 
 /** Checks that a split's arrays agree with its count and the dataset's shape. */

@@ -1,0 +1,69 @@
+// bench.html: the benchmark suite in the browser, on the user's real GPU; prints the table and offers the JSON.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgpu';
+import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { CpuBackend } from '../backends/cpu/cpu-backend';
+import { bundledShaders } from '../backends/webgpu/browser-shaders';
+import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
+import { METRICS_WINDOW } from '../core/trainer';
+import { type BenchEnv, formatTable, runSuite, type Theirs, WORKLOADS } from './suite';
+
+const status = document.getElementById('status')!;
+const results = document.getElementById('results')!;
+const button = document.getElementById('run') as HTMLButtonElement;
+const roundsInput = document.getElementById('rounds') as HTMLInputElement;
+
+tfWasm.setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+});
+
+async function run(): Promise<void> {
+  const rounds = Number(roundsInput.value);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
+    status.textContent = `Timed rounds ${roundsInput.value} is not allowed: must be an integer from 1 to 20`;
+    return;
+  }
+  button.disabled = true;
+  const lines: string[] = [];
+  const log = (line: string) => {
+    lines.push(line);
+    status.textContent = line;
+  };
+  try {
+    const ours: BenchEnv['ours'] = { cpu: new CpuBackend() };
+    try {
+      ours.webgpu = await WebGpuBackend.create({ gpu: navigator.gpu, shaders: bundledShaders() });
+    } catch (error) {
+      log(`our WebGPU backend is not available: ${(error as Error).message}`);
+    }
+    const theirs: Theirs[] = [];
+    for (const name of ['tfjs-cpu', 'tfjs-webgpu', 'tfjs-wasm'] as Theirs[]) {
+      if (await tf.setBackend(name.replace('tfjs-', '')).catch(() => false)) theirs.push(name);
+      else log(`${name} did not initialise; its pairs are left out`);
+    }
+    const machine = `${navigator.userAgent}; WebGPU: ${ours.webgpu?.description ?? 'none'}`;
+    const outcome = await runSuite(
+      { ours, tf, theirs, log, rounds, window: METRICS_WINDOW },
+      { memoryWorkload: 'softmax-step', machine, only: new Set(WORKLOADS) },
+    );
+    results.textContent = formatTable(outcome);
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(outcome, null, 2)], { type: 'application/json' }));
+    link.download = 'bench-results.json';
+    link.textContent = 'Download bench-results.json';
+    results.after(link);
+    status.textContent = 'Done.';
+  } catch (error) {
+    status.textContent = `The benchmark failed: ${(error as Error).message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+button.addEventListener('click', () => void run());
