@@ -1,30 +1,33 @@
-// matmul.wgsl: out (M, N) = op(a) (M, K) · op(b) (K, N) with fused epilogues; register-tiled, plus a narrow-N path.
+// matmul.wgsl: out (M, N) = op(a) (M, K) · op(b) (K, N) with fused epilogues; register-tiled with vec4s, plus a narrow-N path.
 // The CPU backend's matmul and linear* ops are the specification. Transposes are read by indexing.
-// With augment = 1, op(a) gains a column of ones at index K − 1 (transA = 0) or a row of ones at
+// With AUGMENT, op(a) gains a column of ones at index K − 1 (transA = 0) or a row of ones at
 // index M − 1 (transA = 1): a layer's parameters P = [W; b] then multiply [H | 1] in one pass.
 
 struct Params {
   M: u32,
   N: u32,
   K: u32,
-  transA: u32,
-  transB: u32,
   lda: u32, // columns of a as stored
   ldb: u32, // columns of b as stored
-  augment: u32,
-  epilogue: u32, // 0 store, 1 activation, 2 activation backward, 3 parameter gradient, 4 softmax cross-entropy
-  kind: u32, // activation (elementwise.wgsl's codes)
   slot: u32, // first metrics slot written by epilogues 3 and 4
-  tilesX: u32, // 64-column tiles across N (epilogue 3's partial index)
+  tilesX: u32, // 32-column tiles across N (epilogue 3's partial index)
   lambda: f32, // epilogue 3: + λ·W
   scale: f32, // epilogue 4: 1/n
-  gathered: u32, // 1: a is a batch of the uploaded split: rows order[start …] of `features`
-  start: u32, // first position in order
-  dataCols: u32, // features per sample
-  packed: u32, // 1: u8 features four to a word, 0: f32 bits
-  dataScale: f32, // features × dataScale (1/255 for pixels)
-  labelsGathered: u32, // 1: labels are the split's (u8 packed), at order[start + row]
+  start: u32, // gathered: first position in order
+  dataCols: u32, // gathered: features per sample
+  dataScale: f32, // gathered: features × dataScale (1/255 for pixels)
 }
+
+// Specialisation: each combination is its own pipeline (cached by the backend), so the branches
+// below are settled when the pipeline is compiled, not evaluated per element.
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override AUGMENT: bool = false; // op(a) gains a ones column (or row, with TRANS_A)
+override GATHERED: bool = false; // a is a batch of the uploaded split: rows order[start …] of `features`
+override PACKED: bool = false; // gathered features are u8 four to a word (else f32 bits)
+override LABELS_GATHERED: bool = false; // labels are the split's (u8 packed), at order[start + row]
+override EPILOGUE: u32 = 0u; // 0 store, 1 activation, 2 activation backward, 3 parameter gradient, 4 softmax cross-entropy
+override KIND: u32 = 3u; // activation (elementwise.wgsl's codes)
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
@@ -43,12 +46,12 @@ fn byteAt(words: u32, index: u32) -> u32 {
 // feature f of the batch's r-th sample, read straight from the uploaded split
 fn gatheredValue(r: u32, f: u32) -> f32 {
   let at = order[params.start + r] * params.dataCols + f;
-  if (params.packed == 1u) { return f32(byteAt(features[at / 4u], at)) * params.dataScale; }
+  if (PACKED) { return f32(byteAt(features[at / 4u], at)) * params.dataScale; }
   return bitcast<f32>(features[at]) * params.dataScale;
 }
 
 fn labelOf(row: u32) -> u32 {
-  if (params.labelsGathered == 1u) {
+  if (LABELS_GATHERED) {
     let sample = order[params.start + row];
     return byteAt(labels[sample / 4u], sample);
   }
@@ -58,20 +61,20 @@ fn labelOf(row: u32) -> u32 {
 // op(a)[row, k], zero outside the matrix so partial tiles add nothing, one on the augmented line
 fn loadA(row: u32, k: u32) -> f32 {
   if (row >= params.M || k >= params.K) { return 0.0; }
-  if (params.transA == 1u) {
-    if (params.augment == 1u && row == params.M - 1u) { return 1.0; }
-    if (params.gathered == 1u) { return gatheredValue(k, row); }
+  if (TRANS_A) {
+    if (AUGMENT && row == params.M - 1u) { return 1.0; }
+    if (GATHERED) { return gatheredValue(k, row); }
     return a[k * params.lda + row];
   }
-  if (params.augment == 1u && k == params.K - 1u) { return 1.0; }
-  if (params.gathered == 1u) { return gatheredValue(row, k); }
+  if (AUGMENT && k == params.K - 1u) { return 1.0; }
+  if (GATHERED) { return gatheredValue(row, k); }
   return a[row * params.lda + k];
 }
 
 // op(b)[k, col], zero outside the matrix
 fn loadB(k: u32, col: u32) -> f32 {
   if (k >= params.K || col >= params.N) { return 0.0; }
-  if (params.transB == 1u) { return b[col * params.ldb + k]; }
+  if (TRANS_B) { return b[col * params.ldb + k]; }
   return b[k * params.ldb + col];
 }
 
@@ -104,9 +107,9 @@ struct Finished {
 fn finish(row: u32, col: u32, acc: f32) -> Finished {
   var result = Finished(acc, 0.0, 0.0);
   let at = row * params.N + col;
-  switch params.epilogue {
-    case 1u: { result.value = activate(params.kind, acc); }
-    case 2u: { result.value = acc * derivativeFromOutput(params.kind, aux[at]); }
+  switch EPILOGUE {
+    case 1u: { result.value = activate(KIND, acc); }
+    case 2u: { result.value = acc * derivativeFromOutput(KIND, aux[at]); }
     case 3u: {
       // the bias line (the last row) is not decayed and not in the norms
       if (row + 1u < params.M) {
@@ -121,128 +124,145 @@ fn finish(row: u32, col: u32, acc: f32) -> Finished {
   return result;
 }
 
-// ---- register-tiled: a 16×16 workgroup computes a 64×64 block, each thread 4×4 outputs ----
-// Thread (x, y) owns rows y + 16i and columns x + 16j (i, j < 4): neighbouring threads write
-// neighbouring addresses. Tiles of op(a) (64×16) and op(b) (16×64) are staged in workgroup memory.
+// ---- register-tiled: an 8×8 workgroup computes a 32×32 block, each thread a 4×4 block ----
+// Thread (x, y) owns rows 4y … 4y+3 and columns 4x … 4x+3, held as four vec4 accumulators and
+// updated with vec4 FMAs, written out by hand: software adapters (SwiftShader's JIT) keep neither
+// loops unrolled nor private arrays in registers, and run this several times faster.
 
-const BM: u32 = 64u;
-const BN: u32 = 64u;
-const BK: u32 = 16u;
-var<workgroup> tileA: array<f32, 1024>; // [k][row]: tileA[k * BM + row]; reused for the epilogue's sums
-var<workgroup> tileB: array<f32, 1024>; // [k][col]: tileB[k * BN + col]
+const TILE: u32 = 32u; // = PARTIAL_TILE in the TypeScript
+var<workgroup> tileA: array<f32, 1024>; // [k][row]: tileA[k * TILE + row]; reused for the epilogue's sums
+var<workgroup> tileB: array<vec4<f32>, 256>; // [k][col / 4]: tileB[k * 8 + col / 4]
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(8, 8)
 fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let thread = lid.y * 16u + lid.x;
-  let rowBase = wid.y * BM;
-  let colBase = wid.x * BN;
-  var acc: array<f32, 16>;
-  for (var t = 0u; t < params.K; t += BK) {
-    for (var e = 0u; e < 4u; e++) {
-      let idx = thread * 4u + e; // 0 … 1023
+  let thread = lid.y * 8u + lid.x;
+  let rowBase = wid.y * TILE;
+  let colBase = wid.x * TILE;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  for (var t = 0u; t < params.K; t += TILE) {
+    for (var e = 0u; e < 16u; e++) {
+      let idx = thread * 16u + e; // 0 … 1023
       // walk the stored matrix along its contiguous dimension
-      var r = idx / BK;
-      var ka = idx % BK;
-      if (params.transA == 1u) { r = idx % BM; ka = idx / BM; }
-      tileA[ka * BM + r] = loadA(rowBase + r, t + ka);
-      var kb = idx / BN;
-      var c = idx % BN;
-      if (params.transB == 1u) { kb = idx % BK; c = idx / BK; }
-      tileB[kb * BN + c] = loadB(t + kb, colBase + c);
+      var r = idx / TILE;
+      var ka = idx % TILE;
+      if (TRANS_A) { r = idx % TILE; ka = idx / TILE; }
+      tileA[ka * TILE + r] = loadA(rowBase + r, t + ka);
+    }
+    for (var e = 0u; e < 4u; e++) {
+      let slot = thread * 4u + e; // 0 … 255
+      let kb = t + slot / 8u;
+      let c = colBase + (slot % 8u) * 4u;
+      tileB[slot] = vec4<f32>(loadB(kb, c), loadB(kb, c + 1u), loadB(kb, c + 2u), loadB(kb, c + 3u));
     }
     workgroupBarrier();
-    for (var k = 0u; k < BK; k++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) { av[i] = tileA[k * BM + lid.y + 16u * i]; }
-      for (var j = 0u; j < 4u; j++) { bv[j] = tileB[k * BN + lid.x + 16u * j]; }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) {
-          acc[i * 4u + j] += av[i] * bv[j];
-        }
-      }
+    for (var k = 0u; k < TILE; k++) {
+      let bv = tileB[k * 8u + lid.x];
+      let ak = k * TILE + lid.y * 4u;
+      acc0 = fma(vec4<f32>(tileA[ak]), bv, acc0);
+      acc1 = fma(vec4<f32>(tileA[ak + 1u]), bv, acc1);
+      acc2 = fma(vec4<f32>(tileA[ak + 2u]), bv, acc2);
+      acc3 = fma(vec4<f32>(tileA[ak + 3u]), bv, acc3);
     }
     workgroupBarrier();
   }
-  var weightSq = 0.0;
-  var gradSq = 0.0;
-  for (var i = 0u; i < 4u; i++) {
-    let row = rowBase + lid.y + 16u * i;
-    for (var j = 0u; j < 4u; j++) {
-      let col = colBase + lid.x + 16u * j;
-      if (row < params.M && col < params.N) {
-        let done = finish(row, col, acc[i * 4u + j]);
-        out[row * params.N + col] = done.value;
-        weightSq += done.weightSq;
-        gradSq += done.gradSq;
-      }
-    }
-  }
-  if (params.epilogue == 3u) {
+  let row = rowBase + lid.y * 4u;
+  let col = colBase + lid.x * 4u;
+  var sums = storeRow(row, col, acc0);
+  sums += storeRow(row + 1u, col, acc1);
+  sums += storeRow(row + 2u, col, acc2);
+  sums += storeRow(row + 3u, col, acc3);
+  if (EPILOGUE == 3u) {
     // this tile's ‖W‖² and ‖dW‖²: metrics[slot + 2·tile], metrics[slot + 2·tile + 1]
-    tileA[thread] = weightSq;
-    tileB[thread] = gradSq;
+    tileA[thread] = sums.x;
+    tileA[64u + thread] = sums.y;
     workgroupBarrier();
-    for (var stride = 128u; stride > 0u; stride /= 2u) {
+    for (var stride = 32u; stride > 0u; stride /= 2u) {
       if (thread < stride) {
         tileA[thread] += tileA[thread + stride];
-        tileB[thread] += tileB[thread + stride];
+        tileA[64u + thread] += tileA[64u + thread + stride];
       }
       workgroupBarrier();
     }
     if (thread == 0u) {
       let tile = wid.y * params.tilesX + wid.x;
       metrics[params.slot + 2u * tile] = tileA[0];
-      metrics[params.slot + 2u * tile + 1u] = tileB[0];
+      metrics[params.slot + 2u * tile + 1u] = tileA[64];
     }
   }
 }
 
+// Finishes and stores up to four outputs of one row; returns their (‖W‖², ‖dW‖²) shares.
+fn storeRow(row: u32, col: u32, acc: vec4<f32>) -> vec2<f32> {
+  var sums = vec2<f32>(0.0);
+  if (row >= params.M) { return sums; }
+  for (var j = 0u; j < 4u; j++) {
+    if (col + j < params.N) {
+      let done = finish(row, col + j, acc[j]);
+      out[row * params.N + col + j] = done.value;
+      sums += vec2<f32>(done.weightSq, done.gradSq);
+    }
+  }
+  return sums;
+}
+
 // ---- narrow outputs (N ≤ 16, such as 10 classes): a thread per output row, all N columns ----
-// op(b) is staged 64 rows of k at a time; each thread streams its own row of op(a). Epilogue 4
-// is the fused softmax cross-entropy of the row's logits: dO = (softmax − onehot)·scale into out,
-// and per 64-row block the scaled loss sum and the correct count into the metrics.
+// op(b) is staged 64 rows of k at a time as vec4s; each thread streams its own row of op(a) into
+// four vec4 accumulators. Epilogue 4 is the fused softmax cross-entropy of the row's logits:
+// dO = (softmax − onehot)·scale into out, and per 32-row block the scaled loss sum and the
+// correct count into the metrics.
 
 const NARROW_K: u32 = 64u;
-const NARROW_N: u32 = 16u;
-var<workgroup> tileNarrow: array<f32, 1024>; // [k][col]: tileNarrow[k * NARROW_N + col]
-var<workgroup> sumsNarrow: array<vec2<f32>, 64>;
+var<workgroup> tileNarrow: array<vec4<f32>, 256>; // [k][col / 4]: tileNarrow[k * 4 + col / 4]
+var<workgroup> sumsNarrow: array<vec2<f32>, 32>;
 
-@compute @workgroup_size(64)
+@compute @workgroup_size(32)
 fn matmul_narrow(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let row = wid.x * 64u + lid.x;
-  var acc: array<f32, 16>;
+  let row = wid.x * TILE + lid.x;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
   for (var t = 0u; t < params.K; t += NARROW_K) {
-    for (var e = 0u; e < 16u; e++) {
-      let idx = lid.x * 16u + e; // 0 … 1023
-      tileNarrow[idx] = loadB(t + idx / NARROW_N, idx % NARROW_N);
+    for (var e = 0u; e < 8u; e++) {
+      let slot = lid.x * 8u + e; // 0 … 255
+      let k = t + slot / 4u;
+      let c = (slot % 4u) * 4u;
+      tileNarrow[slot] = vec4<f32>(loadB(k, c), loadB(k, c + 1u), loadB(k, c + 2u), loadB(k, c + 3u));
     }
     workgroupBarrier();
     let kEnd = min(NARROW_K, params.K - t);
     for (var k = 0u; k < kEnd; k++) {
-      let av = loadA(row, t + k);
-      for (var j = 0u; j < NARROW_N; j++) {
-        acc[j] += av * tileNarrow[k * NARROW_N + j];
-      }
+      let av = vec4<f32>(loadA(row, t + k));
+      acc0 = fma(av, tileNarrow[k * 4u], acc0);
+      acc1 = fma(av, tileNarrow[k * 4u + 1u], acc1);
+      acc2 = fma(av, tileNarrow[k * 4u + 2u], acc2);
+      acc3 = fma(av, tileNarrow[k * 4u + 3u], acc3);
     }
     workgroupBarrier();
   }
   var sums = vec2<f32>(0.0, 0.0);
   if (row < params.M) {
-    if (params.epilogue == 4u) {
-      sums = softmaxCrossEntropy(row, &acc);
+    var logits = array<f32, 16>(
+      acc0.x, acc0.y, acc0.z, acc0.w, acc1.x, acc1.y, acc1.z, acc1.w,
+      acc2.x, acc2.y, acc2.z, acc2.w, acc3.x, acc3.y, acc3.z, acc3.w,
+    );
+    if (EPILOGUE == 4u) {
+      sums = softmaxCrossEntropy(row, &logits);
     } else {
       for (var j = 0u; j < params.N; j++) {
-        let done = finish(row, j, acc[j]);
+        let done = finish(row, j, logits[j]);
         out[row * params.N + j] = done.value;
         sums += vec2<f32>(done.weightSq, done.gradSq);
       }
     }
   }
-  if (params.epilogue >= 3u) {
+  if (EPILOGUE >= 3u) {
     sumsNarrow[lid.x] = sums;
     workgroupBarrier();
-    for (var stride = 32u; stride > 0u; stride /= 2u) {
+    for (var stride = 16u; stride > 0u; stride /= 2u) {
       if (lid.x < stride) { sumsNarrow[lid.x] += sumsNarrow[lid.x + stride]; }
       workgroupBarrier();
     }

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
-import type { ActivationKind, Backend, Gathered, LabelTensor, LayerInput, Tensor } from '../src/core/backend';
+import { type ActivationKind, type Backend, type Gathered, type LabelTensor, type LayerInput, PARTIAL_TILE, partialTiles, type Tensor } from '../src/core/backend';
 import { Rng } from '../src/core/rng';
 import { webgpuBackend } from './helpers/webgpu';
 
@@ -287,7 +287,7 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
       const x = randomValues(n * fanIn, 2 * n + fanIn);
       const pv = randomValues((fanIn + 1) * fanOut, fanIn + 7 * fanOut, 0.5);
       const dOut = randomValues(n * fanOut, fanOut + 5);
-      const tiles = Math.ceil((fanIn + 1) / 64) * Math.ceil(fanOut / 64);
+      const tiles = partialTiles(fanIn + 1, fanOut);
       const [want, got] = await onBoth(async (be) => {
         const p = slicedParams(be, fanIn, fanOut, pv);
         const g = be.tensor(fanIn + 1, fanOut);
@@ -316,7 +316,7 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
       const x = randomValues(n * fanIn, n * 3 + fanIn, 2);
       const pv = randomValues((fanIn + 1) * classes, classes * 11, 1);
       const labels = Uint32Array.from({ length: n }, (_, i) => (i * 7 + 3) % classes);
-      const blocks = Math.ceil(n / 64);
+      const blocks = Math.ceil(n / PARTIAL_TILE);
       const [want, got] = await onBoth(async (be) => {
         const y = be.labels(n);
         be.writeLabels(y, labels);
@@ -351,7 +351,7 @@ describe('the first layer reads its batch straight from a split uploaded once (g
       const start = 3;
       const n = Math.min(70, count - start);
       const pv = randomValues((cols + 1) * classes, cols * classes, 0.3);
-      const tiles = Math.ceil((cols + 1) / 64) * Math.ceil(classes / 64);
+      const tiles = partialTiles(cols + 1, classes);
       const run = async (be: Backend, gatheredInput: boolean) => {
         let input: LayerInput;
         let y: LabelTensor | Gathered;
@@ -371,10 +371,10 @@ describe('the first layer reads its batch straight from a split uploaded once (g
         const h = be.tensor(n, classes);
         be.linearForward(h, input, p, 'tanh');
         const dO = be.tensor(n, classes);
-        const metrics = be.tensor(1, 2 * Math.ceil(n / 64) + 2 * tiles);
+        const metrics = be.tensor(1, 2 * Math.ceil(n / PARTIAL_TILE) + 2 * tiles);
         be.linearForwardLoss(dO, metrics, 0, input, p, y, 1 / n);
         const g = be.tensor(cols + 1, classes);
-        be.linearBackwardParams(g, metrics, 2 * Math.ceil(n / 64), input, dO, p, 0.01);
+        be.linearBackwardParams(g, metrics, 2 * Math.ceil(n / PARTIAL_TILE), input, dO, p, 0.01);
         return [await be.read(h), await be.read(dO), await be.read(g), await be.read(metrics)];
       };
       const want = await run(cpu, false);

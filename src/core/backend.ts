@@ -129,8 +129,8 @@ export interface Backend {
 
   // ---- fused layer ops: what a training step is made of (three dispatches a layer on WebGPU) ----
   // A layer's parameters are one tensor P (in + 1, out): rows 0 … in−1 hold W, row `in` holds b,
-  // so that [H | 1] · P = H W + b. Partial sums go to metrics slots per 64×64 output tile (or per
-  // 64-row block), in the order tile = tileRow · ceil(cols/64) + tileCol: PARTIAL_TILE below.
+  // so that [H | 1] · P = H W + b. Partial sums go to metrics slots per 32×32 output tile (or per
+  // 32-row block), in the order tile = tileRow · ceil(cols/64) + tileCol: PARTIAL_TILE below.
 
   /** A tensor over `t`'s storage from element `offset` (a multiple of SLICE_ALIGN), of (rows, cols). */
   slice(t: Tensor, offset: number, rows: number, cols: number): Tensor;
@@ -138,7 +138,7 @@ export interface Backend {
   linearForward(h: Tensor, input: LayerInput, p: Tensor, kind: ActivationKind): void;
   /**
    * The output layer with the loss: o = [input | 1] · p (never stored), dO = (softmax(o) − onehot(y))·scale;
-   * per 64-row block k: metrics[slot + 2k] = scale · Σ loss_i, metrics[slot + 2k + 1] = Σ correct_i.
+   * per 32-row block k: metrics[slot + 2k] = scale · Σ loss_i, metrics[slot + 2k + 1] = Σ correct_i.
    * Classes (p's columns) at most MAX_FUSED_CLASSES. Labels come from y, or from the split when gathered.
    */
   linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: LayerInput, p: Tensor, y: LabelTensor | Gathered, scale: number): void;
@@ -153,8 +153,8 @@ export interface Backend {
 
 /** Element offsets of slices are multiples of this (256 bytes: WebGPU's storage offset alignment). */
 export const SLICE_ALIGN = 64;
-/** Side of the output tiles (and row blocks) that own one partial sum. */
-export const PARTIAL_TILE = 64;
+/** Side of the output tiles (and row blocks) that own one partial sum: matmul.wgsl's TILE. */
+export const PARTIAL_TILE = 32;
 /** Classes the fused loss handles (the narrow matmul's width). */
 export const MAX_FUSED_CLASSES = 16;
 

@@ -47,8 +47,8 @@ interface Workspace {
 export const LOSS_BLOCKS = Math.ceil(LIMITS.batchSize.max / PARTIAL_TILE);
 
 /**
- * Slots of one step's metrics row: per 64-row block of the batch [scale·Σ loss, Σ correct], then
- * per layer and 64×64 tile of its W [Σ W², Σ dW²]. Every slot is checked for finiteness before any
+ * Slots of one step's metrics row: per 32-row block (PARTIAL_TILE) of the batch [scale·Σ loss, Σ correct], then
+ * per layer and 32×32 tile of its W [Σ W², Σ dW²]. Every slot is checked for finiteness before any
  * parameter moves. The host adds the partials up (results of the trainer).
  */
 export function metricsLayout(layers: readonly { fanIn: number; fanOut: number }[]) {

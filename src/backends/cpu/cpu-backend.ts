@@ -293,7 +293,7 @@ export class CpuBackend implements Backend {
     }
   }
 
-  // o = [input | 1] · p; dO = (softmax(o) − onehot(y))·scale; per 64-row block: scale·Σ loss, Σ correct
+  // o = [input | 1] · p; dO = (softmax(o) − onehot(y))·scale; per 32-row block (PARTIAL_TILE): scale·Σ loss, Σ correct
   linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, source: LayerInput, p: Tensor, labels: LabelTensor | Gathered, scale: number): void {
     if (p.cols > MAX_FUSED_CLASSES) throw new Error(`linearForwardLoss: ${p.cols} classes is above ${MAX_FUSED_CLASSES}`);
     const input = this.materialize(source);

@@ -118,7 +118,7 @@ export class WebGpuBackend implements Backend {
   /** Set when the device is lost; every later call throws with it. */
   lostReason: string | null = null;
 
-  private readonly pipelines = new Map<KernelName, Pipeline>();
+  private readonly pipelines = new Map<string, Pipeline>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 1;
@@ -316,14 +316,14 @@ export class WebGpuBackend implements Backend {
 
   matmul(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): void {
     const K = matmulInnerDim(out, a, b, options);
-    this.runMatmul({ M: out.rows, N: out.cols, K, transA: options.transA ? 1 : 0, transB: options.transB ? 1 : 0, lda: a.cols, ldb: b.cols }, out, a, b);
+    this.runMatmul({ M: out.rows, N: out.cols, K, lda: a.cols, ldb: b.cols }, { TRANS_A: options.transA ? 1 : 0, TRANS_B: options.transB ? 1 : 0 }, out, a, b);
   }
 
   linearForward(h: Tensor, input: LayerInput, p: Tensor, kind: ActivationKind): void {
     const { rows, cols } = inputShape(input);
     checkLinear('linearForward', rows, cols, p, h.rows, h.cols);
-    const shape = { M: h.rows, N: h.cols, K: cols + 1, transA: 0, transB: 0, lda: cols, ldb: p.cols, augment: 1 };
-    this.runMatmul({ ...shape, epilogue: 1, kind: ACTIVATION_CODES[kind] }, h, input, p);
+    const shape = { M: h.rows, N: h.cols, K: cols + 1, lda: cols, ldb: p.cols };
+    this.runMatmul(shape, { AUGMENT: 1, EPILOGUE: 1, KIND: ACTIVATION_CODES[kind] }, h, input, p);
   }
 
   linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: LayerInput, p: Tensor, y: LabelTensor | Gathered, scale: number): void {
@@ -333,16 +333,16 @@ export class WebGpuBackend implements Backend {
     if (isGathered(input) && isGathered(y) && (input.start !== y.start || input.order !== y.order)) {
       throw new Error('linearForwardLoss: a gathered input and gathered labels must be the same batch');
     }
-    const shape = { M: dO.rows, N: dO.cols, K: cols + 1, transA: 0, transB: 0, lda: cols, ldb: p.cols, augment: 1 };
-    this.runMatmul({ ...shape, epilogue: 4, slot, scale }, dO, input, p, { metrics, labels: y });
+    const shape = { M: dO.rows, N: dO.cols, K: cols + 1, lda: cols, ldb: p.cols, slot, scale };
+    this.runMatmul(shape, { AUGMENT: 1, EPILOGUE: 4 }, dO, input, p, { metrics, labels: y });
   }
 
   linearBackwardInput(dInput: Tensor, dOut: Tensor, p: Tensor, h: Tensor, kind: ActivationKind): void {
     checkSameShape('linearBackwardInput', dInput, h);
     checkLinear('linearBackwardInput', h.rows, h.cols, p, dOut.rows, dOut.cols);
     // dOut (n, out) · Wᵀ: W's rows are p's first `in` rows, read transposed
-    const shape = { M: dInput.rows, N: dInput.cols, K: dOut.cols, transA: 0, transB: 1, lda: dOut.cols, ldb: p.cols };
-    this.runMatmul({ ...shape, epilogue: 2, kind: ACTIVATION_CODES[kind] }, dInput, dOut, p, { aux: h });
+    const shape = { M: dInput.rows, N: dInput.cols, K: dOut.cols, lda: dOut.cols, ldb: p.cols };
+    this.runMatmul(shape, { TRANS_B: 1, EPILOGUE: 2, KIND: ACTIVATION_CODES[kind] }, dInput, dOut, p, { aux: h });
   }
 
   linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, lambda: number): void {
@@ -350,21 +350,22 @@ export class WebGpuBackend implements Backend {
     const { rows, cols } = inputShape(input);
     checkLinear('linearBackwardParams', rows, cols, p, dOut.rows, dOut.cols);
     // [input | 1]ᵀ (in + 1, n) · dOut (n, out): the augmented line is op(a)'s last row
-    const shape = { M: g.rows, N: g.cols, K: rows, transA: 1, transB: 0, lda: cols, ldb: dOut.cols, augment: 1 };
-    const tilesX = Math.ceil(g.cols / PARTIAL_TILE);
-    this.runMatmul({ ...shape, epilogue: 3, slot, tilesX, lambda }, g, input, dOut, { aux: p, metrics });
+    const shape = { M: g.rows, N: g.cols, K: rows, lda: cols, ldb: dOut.cols, slot, tilesX: Math.ceil(g.cols / PARTIAL_TILE), lambda };
+    this.runMatmul(shape, { TRANS_A: 1, AUGMENT: 1, EPILOGUE: 3 }, g, input, dOut, { aux: p, metrics });
   }
 
-  /** One matmul dispatch: the narrow kernel for outputs up to 16 wide, else the 64×64-tiled one. */
+  /** One matmul dispatch: the narrow kernel for outputs up to 16 wide, else the 32×32-tiled one. */
   private runMatmul(
     given: Partial<Record<string, number>> & { M: number; N: number; K: number },
+    specialisation: Record<string, number>,
     out: Tensor,
     a: LayerInput,
     b: Tensor,
     extra: { aux?: Tensor; metrics?: Tensor; labels?: LabelTensor | Gathered } = {},
   ): void {
-    const defaults = { transA: 0, transB: 0, lda: 0, ldb: 0, augment: 0, epilogue: 0, kind: 0, slot: 0, tilesX: 1, lambda: 0, scale: 1 };
-    let source = { gathered: 0, labelsGathered: 0, start: 0, dataCols: 0, packed: 0, dataScale: 1 };
+    const defaults = { lda: 0, ldb: 0, slot: 0, tilesX: 1, lambda: 0, scale: 1 };
+    let source = { start: 0, dataCols: 0, dataScale: 1 };
+    const constants: Record<string, number> = { ...specialisation };
     let aBinding: Tensor = a as Tensor;
     let data: { features: Bound; labels: Bound; order: Bound } = {
       features: this.dummyRead,
@@ -378,13 +379,16 @@ export class WebGpuBackend implements Backend {
     if (isGathered(a)) {
       checkRows(a);
       const split = a.data as GpuData;
-      source = { ...source, gathered: 1, start: a.start, dataCols: split.cols, packed: split.packed, dataScale: split.scale };
+      source = { start: a.start, dataCols: split.cols, dataScale: split.scale };
+      constants.GATHERED = 1;
+      constants.PACKED = split.packed;
       aBinding = this.dummyRead;
       data = { ...data, features: range(split.features), order: range((a.order as GpuIndices).buffer) };
     }
     if (extra.labels && isGathered(extra.labels)) {
       checkRows(extra.labels);
-      source = { ...source, labelsGathered: 1, start: extra.labels.start };
+      source = { ...source, start: extra.labels.start };
+      constants.LABELS_GATHERED = 1;
       data = { ...data, labels: range((extra.labels.data as GpuData).labels), order: range((extra.labels.order as GpuIndices).buffer) };
     } else if (extra.labels) {
       data = { ...data, labels: extra.labels };
@@ -392,9 +396,10 @@ export class WebGpuBackend implements Backend {
     const params = { ...defaults, ...source, ...given };
     const bindings = [out, aBinding, b, extra.aux ?? this.dummyRead, extra.metrics ?? this.dummyWrite, data.labels, data.features, data.order];
     if (out.cols <= NARROW_COLUMNS) {
-      this.dispatch('matmulNarrow', params as Record<string, number>, bindings, this.groups1d(out.rows, 64));
+      this.dispatch('matmulNarrow', params as Record<string, number>, bindings, this.groups1d(out.rows, PARTIAL_TILE), 1, constants);
     } else {
-      this.dispatch('matmul', params as Record<string, number>, bindings, Math.ceil(out.cols / 64), Math.ceil(out.rows / 64));
+      const [gx, gy] = [Math.ceil(out.cols / PARTIAL_TILE), Math.ceil(out.rows / PARTIAL_TILE)];
+      this.dispatch('matmul', params as Record<string, number>, bindings, gx, gy, constants);
     }
   }
 
@@ -479,10 +484,11 @@ export class WebGpuBackend implements Backend {
     bindings: Bound[],
     groupsX: number,
     groupsY = 1,
+    constants: Record<string, number> = {},
   ): void {
     this.throwIfBroken();
     if (groupsX === 0 || groupsY === 0) return;
-    const pipe = this.pipeline(kernel);
+    const pipe = this.pipeline(kernel, constants);
     if (this.uniformSlotsUsed === UNIFORM_SLOTS) this.flush();
     this.ensureEncoder();
     const slot = this.uniformSlotsUsed++;
@@ -535,32 +541,47 @@ export class WebGpuBackend implements Backend {
     return id;
   }
 
-  /** Pipelines are created once per kernel, with an explicit layout (the uniform has a dynamic offset). */
-  private pipeline(kernel: KernelName): Pipeline {
-    const cached = this.pipelines.get(kernel);
+  /**
+   * Pipelines are created once per kernel and specialisation (override constants), with an explicit
+   * layout shared by every specialisation of a kernel (so bind groups serve them all).
+   */
+  private pipeline(kernel: KernelName, constants: Record<string, number>): Pipeline {
+    const names = Object.keys(constants).sort();
+    const key = `${kernel}|${names.map((n) => `${n}=${constants[n]}`).join(',')}`;
+    const cached = this.pipelines.get(key);
     if (cached) return cached;
     const spec = KERNELS[kernel];
     const source = this.shaders[spec.file];
-    const layout = this.device.createBindGroupLayout({
-      label: kernel,
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
-        ...spec.storage.map((access, i) => ({
-          binding: i + 1,
-          visibility: GPUShaderStage.COMPUTE,
-          buffer: { type: access === 'rw' ? ('storage' as const) : ('read-only-storage' as const) },
-        })),
-      ],
-    });
-    const module = this.shaderModule(spec.file, source);
+    const layout = this.bindGroupLayout(kernel);
     const pipeline = this.device.createComputePipeline({
-      label: kernel,
+      label: key,
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: spec.entry },
+      compute: { module: this.shaderModule(spec.file, source), entryPoint: spec.entry, constants },
     });
     const entry: Pipeline = { pipeline, layout, fields: parseParamsStruct(source, spec.file), file: spec.file };
-    this.pipelines.set(kernel, entry);
+    this.pipelines.set(key, entry);
     return entry;
+  }
+
+  private readonly layouts = new Map<KernelName, GPUBindGroupLayout>();
+
+  private bindGroupLayout(kernel: KernelName): GPUBindGroupLayout {
+    let layout = this.layouts.get(kernel);
+    if (!layout) {
+      layout = this.device.createBindGroupLayout({
+        label: kernel,
+        entries: [
+          { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+          ...KERNELS[kernel].storage.map((access, i) => ({
+            binding: i + 1,
+            visibility: GPUShaderStage.COMPUTE,
+            buffer: { type: access === 'rw' ? ('storage' as const) : ('read-only-storage' as const) },
+          })),
+        ],
+      });
+      this.layouts.set(kernel, layout);
+    }
+    return layout;
   }
 
   private readonly modules = new Map<ShaderFile, GPUShaderModule>();
