@@ -31,6 +31,8 @@ export interface Measurement {
   gflops: number;
   /** The first (warm-up) call: pipeline compilation and first allocations. */
   firstCallMs: number;
+  /** GPU time per call from timestamp queries (our WebGPU backend, where the adapter has them). */
+  gpuMs?: number;
 }
 
 export interface Pair {
@@ -190,9 +192,10 @@ async function matmulWorkload(env: BenchEnv, w: MatmulWorkload): Promise<Measure
     });
   }
   const timed = await interleave(env, runs);
+  const gpuMs = await gpuTime(env.ours.webgpu as WebGpuBackend | undefined, runs.find((r) => r.impl === 'webgpu')?.run ?? (async () => {}), 1);
   cleanups.forEach((c) => c());
   const flops = 2 * w.m * w.k * w.n;
-  return [...timed].map(([impl, t]) => toMeasurement(w.name, impl, t, flops, 1));
+  return [...timed].map(([impl, t]) => ({ ...toMeasurement(w.name, impl, t, flops, 1), ...(impl === 'webgpu' && gpuMs !== undefined ? { gpuMs } : {}) }));
 }
 
 /** One timed sample covers `repeats` calls (steps of a window): figures are per call. */
@@ -233,8 +236,13 @@ async function stepWorkload(env: BenchEnv, w: StepWorkload, data: Dataset): Prom
     cleanups.push(() => tfStep.dispose());
   }
   const timed = await interleave(env, runs);
+  const gpuRun = runs.find((r) => r.impl === 'webgpu')?.run ?? (async () => {});
+  const gpuMs = await gpuTime(env.ours.webgpu as WebGpuBackend | undefined, gpuRun, env.window);
   cleanups.forEach((c) => c());
-  return [...timed].map(([impl, t]) => toMeasurement(w.name, impl, t, stepFlops(widths), BATCH, env.window));
+  return [...timed].map(([impl, t]) => ({
+    ...toMeasurement(w.name, impl, t, stepFlops(widths), BATCH, env.window),
+    ...(impl === 'webgpu' && gpuMs !== undefined ? { gpuMs } : {}),
+  }));
 }
 
 /** What one step costs on WebGPU, from the backend's counters, after warm-up. */
@@ -269,6 +277,14 @@ async function memoryGrowth(gpu: WebGpuBackend, hidden: number[], data: Dataset,
 }
 
 export const WORKLOADS = [...MATMULS.map((w) => w.name), ...STEPS.map((w) => w.name)];
+
+/** GPU milliseconds per call of `run` (which makes `calls` calls), or undefined without timestamps. */
+async function gpuTime(gpu: WebGpuBackend | undefined, run: Timed, calls: number): Promise<number | undefined> {
+  if (!gpu || !gpu.startGpuTimer()) return undefined;
+  await run();
+  const ms = await gpu.stopGpuTimer();
+  return ms === null ? undefined : ms / calls;
+}
 
 export async function runSuite(
   env: BenchEnv,
@@ -310,12 +326,12 @@ export async function runSuite(
 }
 
 export function formatTable(results: BenchResults): string {
-  const lines = ['workload         impl          median ms   samples/s    GFLOP/s   first call ms'];
+  const lines = ['workload         impl          median ms   samples/s    GFLOP/s   first call ms   GPU ms (timestamps)'];
   for (const m of results.measurements) {
     lines.push(
       `${m.workload.padEnd(16)} ${m.impl.padEnd(12)} ${m.medianMs.toFixed(2).padStart(10)} ${m.samplesPerSecond
         .toFixed(0)
-        .padStart(11)} ${m.gflops.toFixed(3).padStart(10)} ${m.firstCallMs.toFixed(0).padStart(15)}`,
+        .padStart(11)} ${m.gflops.toFixed(3).padStart(10)} ${m.firstCallMs.toFixed(0).padStart(15)} ${(m.gpuMs === undefined ? '' : m.gpuMs.toFixed(2)).padStart(21)}`,
     );
   }
   lines.push('', 'speed-up = their median ms / our median ms (above 1: we are faster)');

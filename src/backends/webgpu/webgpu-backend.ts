@@ -144,6 +144,8 @@ export class WebGpuBackend implements Backend {
 
   static async fromAdapter(adapter: GPUAdapter, shaders: ShaderSources): Promise<WebGpuBackend> {
     const device = await adapter.requestDevice({
+      // GPU time for the benchmark, where the adapter offers it
+      requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
       requiredLimits: {
         maxStorageBuffersPerShaderStage: Math.min(8, adapter.limits.maxStorageBuffersPerShaderStage),
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -290,6 +292,35 @@ export class WebGpuBackend implements Backend {
   /** Bytes of every GPU buffer this backend holds (pooled tensors, staging, uniforms). */
   get bytesAllocated(): number {
     return this.pool.bytes + this.uniformBuffer.size;
+  }
+
+  /** True when the device can time passes (the adapter has `timestamp-query`). */
+  get canTime(): boolean {
+    return this.device.features.has('timestamp-query');
+  }
+
+  private timer: PassTimer | null = null;
+
+  /** Starts timing every compute pass on the GPU (up to 2,048 passes); false when the device cannot. */
+  startGpuTimer(): boolean {
+    if (!this.canTime) return false;
+    this.flush();
+    this.timer = new PassTimer(this.device, this.pool);
+    return true;
+  }
+
+  /** Stops the timer: total GPU milliseconds of the passes since startGpuTimer. */
+  async stopGpuTimer(): Promise<number | null> {
+    const timer = this.timer;
+    if (!timer) return null;
+    this.timer = null;
+    this.ensureEncoder();
+    this.endPass();
+    const staging = timer.resolve(this.encoder!);
+    this.flush();
+    const ms = await timer.read(staging);
+    timer.destroy();
+    return ms;
   }
 
   flush(): void {
@@ -498,7 +529,7 @@ export class WebGpuBackend implements Backend {
       if (b instanceof GpuLabels) return { buffer: b.buffer, offset: 0, size: b.buffer.size };
       return { offset: 0, ...(b as { buffer: GPUBuffer; size: number }) };
     });
-    if (!this.pass) this.pass = this.encoder!.beginComputePass();
+    if (!this.pass) this.pass = this.encoder!.beginComputePass(this.timer ? this.timer.passWrites() : undefined);
     this.pass.setPipeline(pipe.pipeline);
     this.pass.setBindGroup(0, this.bindGroup(kernel, pipe, buffers), [slot * UNIFORM_SLOT]);
     this.pass.dispatchWorkgroups(groupsX, groupsY);
@@ -609,6 +640,55 @@ export class WebGpuBackend implements Backend {
 
 /** What a binding can be: a tensor, labels, or a raw buffer range. */
 type Bound = Tensor | LabelTensor | { buffer: GPUBuffer; size: number };
+
+/** Timestamps at the start and end of each compute pass, for the benchmark's GPU time. */
+class PassTimer {
+  private static readonly CAPACITY = 2048; // passes: a query set holds at most 4,096 timestamps
+  private readonly querySet: GPUQuerySet;
+  private passes = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly pool: BufferPool,
+  ) {
+    this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 * PassTimer.CAPACITY });
+  }
+
+  passWrites(): GPUComputePassDescriptor | undefined {
+    if (this.passes >= PassTimer.CAPACITY) return undefined;
+    const i = this.passes++;
+    return { timestampWrites: { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } };
+  }
+
+  resolve(encoder: GPUCommandEncoder): GPUBuffer {
+    const bytes = Math.max(16, 16 * this.passes);
+    const resolved = this.pool.acquire(bytes, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC);
+    const staging = this.pool.acquire(bytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    if (this.passes > 0) {
+      encoder.resolveQuerySet(this.querySet, 0, 2 * this.passes, resolved, 0);
+      encoder.copyBufferToBuffer(resolved, 0, staging, 0, 16 * this.passes);
+    }
+    this.pool.release(resolved);
+    return staging;
+  }
+
+  async read(staging: GPUBuffer): Promise<number> {
+    await staging.mapAsync(GPUMapMode.READ);
+    const stamps = new BigInt64Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    this.pool.release(staging);
+    let nanoseconds = 0n;
+    for (let i = 0; i < this.passes; i++) {
+      const span = stamps[2 * i + 1] - stamps[2 * i];
+      if (span > 0n) nanoseconds += span;
+    }
+    return Number(nanoseconds) / 1e6;
+  }
+
+  destroy(): void {
+    this.querySet.destroy();
+  }
+}
 
 interface BoundRange {
   buffer: GPUBuffer;
