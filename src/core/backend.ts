@@ -176,6 +176,15 @@ export function matmulInnerDim(out: Tensor, a: Tensor, b: Tensor, options: Matmu
   return ak;
 }
 
+/** Checks a layer op's shapes: p is (inCols + 1, cols), the output (rows, cols) has the input's rows. */
+export function checkLinear(op: string, inRows: number, inCols: number, p: Tensor, rows: number, cols: number): void {
+  if (p.rows !== inCols + 1 || p.cols !== cols || rows !== inRows) {
+    throw new Error(
+      `${op}: shapes do not fit: input (${inRows}, ${inCols}), p (${p.rows}, ${p.cols}) must be (${inCols + 1}, ${cols}), output (${rows}, ${cols})`,
+    );
+  }
+}
+
 export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
   if (a.rows !== b.rows || a.cols !== b.cols) {
     throw new Error(`${op}: shapes differ, (${a.rows}, ${a.cols}) vs (${b.rows}, ${b.cols})`);

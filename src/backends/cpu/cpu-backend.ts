@@ -2,6 +2,7 @@
 import {
   type ActivationKind,
   type Backend,
+  checkLinear,
   checkSameShape,
   type DataTensor,
   type Gathered,
@@ -280,7 +281,7 @@ export class CpuBackend implements Backend {
   // h (n, out) = φ([input | 1] · p): input · W, then + b (the ones column comes last), then φ
   linearForward(h: Tensor, source: LayerInput, p: Tensor, kind: ActivationKind): void {
     const input = this.materialize(source);
-    checkLinear('linearForward', input, p, h.rows, h.cols);
+    checkLinear('linearForward', input.rows, input.cols, p, h.rows, h.cols);
     const H = (h as CpuTensor).data;
     const P = (p as CpuTensor).data;
     const n = input.rows;
@@ -321,7 +322,7 @@ export class CpuBackend implements Backend {
   // backward of h = φ([input | 1] · p) to the input: dInput = (dOut · Wᵀ) ⊙ φ'(h)
   linearBackwardInput(dInput: Tensor, dOut: Tensor, p: Tensor, h: Tensor, kind: ActivationKind): void {
     checkSameShape('linearBackwardInput', dInput, h);
-    checkLinear('linearBackwardInput', h, p, dOut.rows, dOut.cols);
+    checkLinear('linearBackwardInput', h.rows, h.cols, p, dOut.rows, dOut.cols);
     const D = (dInput as CpuTensor).data;
     const H = (h as CpuTensor).data;
     matmulNT(D, (dOut as CpuTensor).data, (p as CpuTensor).data, dOut.rows, h.cols, p.cols, dOut.cols, p.cols);
@@ -332,7 +333,7 @@ export class CpuBackend implements Backend {
   linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, source: LayerInput, dOut: Tensor, p: Tensor, lambda: number): void {
     const input = this.materialize(source);
     checkSameShape('linearBackwardParams', g, p);
-    checkLinear('linearBackwardParams', input, p, dOut.rows, dOut.cols);
+    checkLinear('linearBackwardParams', input.rows, input.cols, p, dOut.rows, dOut.cols);
     const G = (g as CpuTensor).data;
     const P = (p as CpuTensor).data;
     const D = (dOut as CpuTensor).data;
@@ -473,15 +474,6 @@ function matmulTT(O: Storage, A: Storage, B: Storage, m: number, n: number, k: n
   }
 }
 
-/** Checks that p is (input.cols + 1, cols) and the output (rows, cols) has input's rows. */
-function checkLinear(op: string, input: Tensor, p: Tensor, rows: number, cols: number): void {
-  if (p.rows !== input.cols + 1 || p.cols !== cols || rows !== input.rows) {
-    throw new Error(
-      `${op}: shapes do not fit: input (${input.rows}, ${input.cols}), p (${p.rows}, ${p.cols}) must be (${input.cols + 1}, ${cols}), output (${rows}, ${cols})`,
-    );
-  }
-}
-
 /** φ'(z) from h = φ(z) alone (ReLU's z > 0 is h > 0): what the fused backward uses. */
 export function derivativeFromOutput(kind: ActivationKind, h: number): number {
   switch (kind) {
@@ -509,16 +501,7 @@ export function activate(kind: ActivationKind, z: number): number {
   }
 }
 
-/** φ'(z), written with h = φ(z) where that is the usual form. */
+/** φ'(z), written with h = φ(z) where that is the usual form (ReLU reads z itself). */
 export function activationDerivative(kind: ActivationKind, z: number, h: number): number {
-  switch (kind) {
-    case 'relu':
-      return z > 0 ? 1 : 0;
-    case 'sigmoid':
-      return h * (1 - h);
-    case 'tanh':
-      return 1 - h * h;
-    case 'identity':
-      return 1;
-  }
+  return kind === 'relu' ? (z > 0 ? 1 : 0) : derivativeFromOutput(kind, h);
 }

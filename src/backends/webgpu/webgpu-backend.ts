@@ -2,6 +2,7 @@
 import {
   type ActivationKind,
   type Backend,
+  checkLinear,
   checkSameShape,
   type DataTensor,
   type Gathered,
@@ -694,15 +695,6 @@ interface BoundRange {
   buffer: GPUBuffer;
   offset: number;
   size: number;
-}
-
-/** Checks that p is (inCols + 1, cols) and the output (rows, cols) has the input's rows. */
-function checkLinear(op: string, inRows: number, inCols: number, p: Tensor, rows: number, cols: number): void {
-  if (p.rows !== inCols + 1 || p.cols !== cols || rows !== inRows) {
-    throw new Error(
-      `${op}: shapes do not fit: input (${inRows}, ${inCols}), p (${p.rows}, ${p.cols}) must be (${inCols + 1}, ${cols}), output (${rows}, ${cols})`,
-    );
-  }
 }
 
 function storageUsage(): GPUBufferUsageFlags {
