@@ -223,7 +223,7 @@ async function stepWorkload(env: BenchEnv, w: StepWorkload, data: Dataset): Prom
   const cleanups: (() => void)[] = [];
   for (const [name, backend] of Object.entries(env.ours) as [Ours, Backend][]) {
     const trainer = new Trainer(backend, data, trainConfig(w.hidden));
-    runs.push({ impl: name, run: async () => void (await trainer.steps(env.window)) });
+    runs.push({ impl: name, run: () => exactSteps(trainer, env.window).then(() => undefined) });
     cleanups.push(() => trainer.destroy());
   }
   const batchX = new Float32Array(BATCH * INPUT);
@@ -245,12 +245,22 @@ async function stepWorkload(env: BenchEnv, w: StepWorkload, data: Dataset): Prom
   }));
 }
 
+/**
+ * Exactly `count` steps, in read-back windows of up to `count` (a window ends early at an epoch's
+ * end, so a timed sample or a count per step would otherwise cover fewer steps than it says).
+ */
+async function exactSteps(trainer: Trainer, count: number): Promise<number> {
+  let done = 0;
+  while (done < count) done += (await trainer.steps(count - done)).length;
+  return done;
+}
+
 /** What one step costs on WebGPU, from the backend's counters, after warm-up. */
 async function countStep(gpu: WebGpuBackend, hidden: number[], data: Dataset, steps: number): Promise<Counters> {
   const trainer = new Trainer(gpu, data, trainConfig(hidden));
-  await trainer.steps(steps);
+  await exactSteps(trainer, steps);
   const before = { ...gpu.counters };
-  await trainer.steps(steps);
+  await exactSteps(trainer, steps);
   const after = gpu.counters;
   trainer.destroy();
   const per = (key: keyof Counters) => (after[key] - before[key]) / steps;
