@@ -143,13 +143,17 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
   for (var t = 0u; t < params.K; t += TILE) {
-    for (var e = 0u; e < 16u; e++) {
-      let idx = thread * 16u + e; // 0 … 1023
-      // walk the stored matrix along its contiguous dimension
-      var r = idx / TILE;
-      var ka = idx % TILE;
-      if (TRANS_A) { r = idx % TILE; ka = idx / TILE; }
-      tileA[ka * TILE + r] = loadA(rowBase + r, t + ka);
+    if (GATHERED && PACKED && params.dataCols % 4u == 0u) {
+      loadGatheredTile(thread, rowBase, t);
+    } else {
+      for (var e = 0u; e < 16u; e++) {
+        let idx = thread * 16u + e; // 0 … 1023
+        // walk the stored matrix along its contiguous dimension
+        var r = idx / TILE;
+        var ka = idx % TILE;
+        if (TRANS_A) { r = idx % TILE; ka = idx / TILE; }
+        tileA[ka * TILE + r] = loadA(rowBase + r, t + ka);
+      }
     }
     for (var e = 0u; e < 4u; e++) {
       let slot = thread * 4u + e; // 0 … 255
@@ -190,6 +194,48 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
       let tile = wid.y * params.tilesX + wid.x;
       metrics[params.slot + 2u * tile] = tileA[0];
       metrics[params.slot + 2u * tile + 1u] = tileA[64];
+    }
+  }
+}
+
+// A thread's 16 loads of a gathered u8 tile are 16 consecutive features of one sample: one order
+// lookup and four word reads instead of sixteen of each (loadA per element is the fallback at the
+// edges: past the last sample, or a run that reaches the ones column).
+fn loadGatheredTile(thread: u32, rowBase: u32, t: u32) {
+  let first = thread * 16u;
+  var sample = 0u; // batch row
+  var feature = 0u; // first of the 16 features
+  var batchRows = params.M;
+  if (TRANS_A) {
+    sample = t + first / TILE;
+    feature = rowBase + first % TILE;
+    batchRows = params.K;
+  } else {
+    sample = rowBase + first / TILE;
+    feature = t + first % TILE;
+  }
+  if (sample >= batchRows || feature + 16u > params.dataCols) {
+    for (var e = 0u; e < 16u; e++) {
+      let idx = first + e;
+      var r = idx / TILE;
+      var ka = idx % TILE;
+      if (TRANS_A) { r = idx % TILE; ka = idx / TILE; }
+      tileA[ka * TILE + r] = loadA(rowBase + r, t + ka);
+    }
+    return;
+  }
+  let word0 = (order[params.start + sample] * params.dataCols + feature) / 4u;
+  for (var w = 0u; w < 4u; w++) {
+    let word = features[word0 + w];
+    for (var b = 0u; b < 4u; b++) {
+      let e = w * 4u + b;
+      let value = f32((word >> (8u * b)) & 0xffu) * params.dataScale;
+      let idx = first + e;
+      if (TRANS_A) {
+        tileA[(idx / TILE) * TILE + idx % TILE] = value; // [k = sample][row = feature]
+      } else {
+        tileA[(idx % TILE) * TILE + idx / TILE] = value; // [k = feature][row = sample]
+      }
     }
   }
 }
