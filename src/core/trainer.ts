@@ -59,7 +59,7 @@ export class Trainer {
   /** The epoch's order on the device, and the splits uploaded once (test on first evaluation). */
   private readonly orderOnDevice: IndexTensor;
   private readonly trainData: DataTensor;
-  private evalData: { which: 'train' | 'test'; data: DataTensor; order: IndexTensor } | null = null;
+  private testData: { data: DataTensor; order: IndexTensor } | null = null;
   private cursor = 0;
   private epochIndex = 0;
   private taken = 0;
@@ -172,7 +172,7 @@ export class Trainer {
     const chunks = Math.ceil(split.count / chunk);
     const width = this.model.layout.width;
     const sums = this.evalSums(chunks, width);
-    const { data, order } = this.evalSplit(which, full);
+    const { data, order } = this.evalSplit(which);
     for (let c = 0; c < chunks; c++) {
       const n = Math.min(chunk, split.count - c * chunk);
       this.model.recordForward(gathered(data, order, c * chunk, n), sums, c * width);
@@ -197,9 +197,9 @@ export class Trainer {
     if (this.evalBuffer) this.backend.free(this.evalBuffer);
     this.backend.release(this.trainData);
     this.backend.release(this.orderOnDevice);
-    if (this.evalData) {
-      this.backend.release(this.evalData.data);
-      this.backend.release(this.evalData.order);
+    if (this.testData) {
+      this.backend.release(this.testData.data);
+      this.backend.release(this.testData.order);
     }
     if (this.trainIdentity) this.backend.release(this.trainIdentity);
   }
@@ -212,13 +212,12 @@ export class Trainer {
     return this.backend.view(this.evalBuffer, chunks);
   }
 
-  /** The split to evaluate on the device, in its stored order; uploaded on first use. */
-  private evalSplit(which: 'train' | 'test', split: Split): { data: DataTensor; order: IndexTensor } {
+  /** The split to evaluate on the device, in its stored order (the test split is uploaded on first use). */
+  private evalSplit(which: 'train' | 'test'): { data: DataTensor; order: IndexTensor } {
     if (which === 'train') return { data: this.trainData, order: this.identityTrainOrder() };
-    if (!this.evalData) {
-      this.evalData = { which, data: upload(this.backend, split, this.dataset.inputDim), order: this.backend.indices(identityOrder(split.count)) };
-    }
-    return this.evalData;
+    const test = this.dataset.test;
+    this.testData ??= { data: upload(this.backend, test, this.dataset.inputDim), order: this.backend.indices(identityOrder(test.count)) };
+    return this.testData;
   }
 
   private trainIdentity: IndexTensor | null = null;

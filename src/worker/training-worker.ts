@@ -191,11 +191,14 @@ async function handle(message: ToWorker): Promise<void> {
 }
 
 /** A macrotask boundary without setTimeout's 4 ms clamp, so messages get in between CPU steps. */
+const yieldChannel = new MessageChannel();
+let resumeAfterYield: (() => void) | null = null;
+yieldChannel.port1.onmessage = () => resumeAfterYield?.();
+
 function yieldToEvents(): Promise<void> {
   return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => resolve();
-    channel.port2.postMessage(null);
+    resumeAfterYield = resolve;
+    yieldChannel.port2.postMessage(null);
   });
 }
 
