@@ -18,8 +18,7 @@ import {
   SLICE_ALIGN,
   type Tensor,
 } from '../../core/backend';
-
-type Storage = Float32Array | Float64Array;
+import { Gemm, type Storage } from './gemm';
 
 class CpuTensor implements Tensor {
   constructor(
@@ -64,8 +63,11 @@ export class CpuBackend implements Backend {
   readonly description: string;
   private readonly precision: 'f32' | 'f64';
 
+  private readonly gemm: Gemm;
+
   constructor(options: CpuBackendOptions = {}) {
     this.precision = options.precision ?? 'f32';
+    this.gemm = new Gemm((size) => (this.precision === 'f32' ? new Float32Array(size) : new Float64Array(size)));
     this.description = `CPU (${this.precision === 'f32' ? 'float32' : 'float64'})`;
   }
 
@@ -110,23 +112,14 @@ export class CpuBackend implements Backend {
 
   destroy(): void {}
 
-  // out (m, n) = op(a) (m, k) · op(b) (k, n). Each variant walks memory row by row and works on
-  // four output rows at once (each b value loaded once for four rows). Every output element is
-  // still the sum over p in order 0, 1, …, k−1: the blocking changes speed, not the numbers.
+  // out (m, n) = op(a) (m, k) · op(b) (k, n): transposes are strides (gemm.ts)
   matmul(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): void {
     const k = matmulInnerDim(out, a, b, options);
-    const O = (out as CpuTensor).data;
     const A = (a as CpuTensor).data;
     const B = (b as CpuTensor).data;
-    if (options.transA && options.transB) {
-      matmulTT(O, A, B, out.rows, out.cols, k, a.cols, b.cols);
-    } else if (options.transB) {
-      matmulNT(O, A, B, out.rows, out.cols, k, a.cols, b.cols);
-    } else {
-      // out[i, :] += op(a)[i, p] · b[p, :], op(a)[i, p] = a[i, p] or a[p, i]
-      const [rowStride, colStride] = options.transA ? [1, a.cols] : [a.cols, 1];
-      matmulRowUpdate(O, A, B, out.rows, out.cols, k, rowStride, colStride, b.cols);
-    }
+    const opA = options.transA ? { data: A, rowStride: 1, colStride: a.cols } : { data: A, rowStride: a.cols, colStride: 1 };
+    const opB = options.transB ? { data: B, rowStride: 1, colStride: b.cols } : { data: B, rowStride: b.cols, colStride: 1 };
+    this.gemm.run((out as CpuTensor).data, out.rows, out.cols, k, opA, opB);
   }
 
   // z (n, h) += bias (1, h)
@@ -287,7 +280,7 @@ export class CpuBackend implements Backend {
     const n = input.rows;
     const fanIn = input.cols;
     const fanOut = p.cols;
-    matmulRowUpdate(H, (input as CpuTensor).data, P, n, fanOut, fanIn, fanIn, 1, fanOut);
+    this.gemm.run(H, n, fanOut, fanIn, { data: (input as CpuTensor).data, rowStride: fanIn, colStride: 1 }, { data: P, rowStride: fanOut, colStride: 1 });
     const bias = fanIn * fanOut;
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < fanOut; j++) H[i * fanOut + j] = activate(kind, H[i * fanOut + j] + P[bias + j]);
@@ -325,7 +318,9 @@ export class CpuBackend implements Backend {
     checkLinear('linearBackwardInput', h.rows, h.cols, p, dOut.rows, dOut.cols);
     const D = (dInput as CpuTensor).data;
     const H = (h as CpuTensor).data;
-    matmulNT(D, (dOut as CpuTensor).data, (p as CpuTensor).data, dOut.rows, h.cols, p.cols, dOut.cols, p.cols);
+    // dOut (n, out) · Wᵀ: W's first `in` rows read transposed
+    const a = { data: (dOut as CpuTensor).data, rowStride: dOut.cols, colStride: 1 };
+    this.gemm.run(D, dOut.rows, h.cols, p.cols, a, { data: (p as CpuTensor).data, rowStride: 1, colStride: p.cols });
     for (let i = 0; i < h.rows * h.cols; i++) D[i] *= derivativeFromOutput(kind, H[i]);
   }
 
@@ -340,7 +335,7 @@ export class CpuBackend implements Backend {
     const n = input.rows;
     const fanIn = input.cols;
     const fanOut = p.cols;
-    matmulRowUpdate(G, (input as CpuTensor).data, D, fanIn, fanOut, n, 1, fanIn, fanOut);
+    this.gemm.run(G, fanIn, fanOut, n, { data: (input as CpuTensor).data, rowStride: 1, colStride: fanIn }, { data: D, rowStride: fanOut, colStride: 1 });
     for (let j = 0; j < fanOut; j++) {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += D[i * fanOut + j];
@@ -389,88 +384,6 @@ export class CpuBackend implements Backend {
     const G = (guard as CpuTensor).data;
     for (let i = guardStart; i < guardStart + guardCount; i++) if (!Number.isFinite(G[i])) return;
     this.axpy(param, grad, -lr);
-  }
-}
-
-/** out[i, :] = Σ_p a(i, p) · b[p, :] with a(i, p) = A[i·rs + p·cs]; four rows of out at a time. */
-function matmulRowUpdate(O: Storage, A: Storage, B: Storage, m: number, n: number, k: number, rs: number, cs: number, ldb: number): void {
-  O.fill(0, 0, m * n);
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const o0 = i * n;
-    const o1 = o0 + n;
-    const o2 = o1 + n;
-    const o3 = o2 + n;
-    for (let p = 0; p < k; p++) {
-      const base = p * cs;
-      const a0 = A[i * rs + base];
-      const a1 = A[(i + 1) * rs + base];
-      const a2 = A[(i + 2) * rs + base];
-      const a3 = A[(i + 3) * rs + base];
-      const bRow = p * ldb;
-      for (let j = 0; j < n; j++) {
-        const bv = B[bRow + j];
-        O[o0 + j] += a0 * bv;
-        O[o1 + j] += a1 * bv;
-        O[o2 + j] += a2 * bv;
-        O[o3 + j] += a3 * bv;
-      }
-    }
-  }
-  for (; i < m; i++) {
-    const o = i * n;
-    for (let p = 0; p < k; p++) {
-      const av = A[i * rs + p * cs];
-      const bRow = p * ldb;
-      for (let j = 0; j < n; j++) O[o + j] += av * B[bRow + j];
-    }
-  }
-}
-
-/** out[i, j] = Σ_p a[i, p] · b[j, p]: dot products of rows, four rows of a against each row of b. */
-function matmulNT(O: Storage, A: Storage, B: Storage, m: number, n: number, k: number, lda: number, ldb: number): void {
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const r0 = i * lda;
-    const r1 = r0 + lda;
-    const r2 = r1 + lda;
-    const r3 = r2 + lda;
-    for (let j = 0; j < n; j++) {
-      const bRow = j * ldb;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let p = 0; p < k; p++) {
-        const bv = B[bRow + p];
-        s0 += A[r0 + p] * bv;
-        s1 += A[r1 + p] * bv;
-        s2 += A[r2 + p] * bv;
-        s3 += A[r3 + p] * bv;
-      }
-      O[i * n + j] = s0;
-      O[(i + 1) * n + j] = s1;
-      O[(i + 2) * n + j] = s2;
-      O[(i + 3) * n + j] = s3;
-    }
-  }
-  for (; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      for (let p = 0; p < k; p++) sum += A[i * lda + p] * B[j * ldb + p];
-      O[i * n + j] = sum;
-    }
-  }
-}
-
-/** out[i, j] = Σ_p a[p, i] · b[j, p] (both stored transposed; not used by the models). */
-function matmulTT(O: Storage, A: Storage, B: Storage, m: number, n: number, k: number, lda: number, ldb: number): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      for (let p = 0; p < k; p++) sum += A[p * lda + i] * B[j * ldb + p];
-      O[i * n + j] = sum;
-    }
   }
 }
 
