@@ -9,9 +9,12 @@ struct Params {
   K: u32,
   lda: u32, // columns of a as stored
   ldb: u32, // columns of b as stored
-  slot: u32, // first metrics slot written by epilogues 3 and 4
-  tilesX: u32, // 32-column tiles across N (epilogue 3's partial index)
-  lambda: f32, // epilogue 3: + λ·W
+  slot: u32, // first metrics slot written by epilogues 3, 4 and 5
+  tilesX: u32, // 32-column tiles across N (the partial index of epilogues 3 and 5)
+  lambda: f32, // epilogues 3 and 5: + λ·W
+  lr: f32, // epilogue 5: P − lr·G
+  guardStart: u32, // epilogue 5: metrics[guardStart, guardStart + guardCount) must be finite to write
+  guardCount: u32,
   scale: f32, // epilogue 4: 1/n
   start: u32, // gathered: first position in order
   dataCols: u32, // gathered: features per sample
@@ -26,18 +29,52 @@ override AUGMENT: bool = false; // op(a) gains a ones column (or row, with TRANS
 override GATHERED: bool = false; // a is a batch of the uploaded split: rows order[start …] of `features`
 override PACKED: bool = false; // gathered features are u8 four to a word (else f32 bits)
 override LABELS_GATHERED: bool = false; // labels are the split's (u8 packed), at order[start + row]
-override EPILOGUE: u32 = 0u; // 0 store, 1 activation, 2 activation backward, 3 parameter gradient, 4 softmax cross-entropy
+// 0 store, 1 activation, 2 activation backward, 3 parameter gradient, 4 softmax cross-entropy,
+// 5 SGD step: out = P − lr·(parameter gradient), written only when the guard is finite
+override EPILOGUE: u32 = 0u;
 override KIND: u32 = 3u; // activation (elementwise.wgsl's codes)
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> a: array<f32>;
 @group(0) @binding(3) var<storage, read> b: array<f32>;
-@group(0) @binding(4) var<storage, read> aux: array<f32>; // epilogue 2: H (M, N); epilogue 3: P (M, N)
+@group(0) @binding(4) var<storage, read> aux: array<f32>; // epilogue 2: H (M, N); epilogues 3 and 5: P (M, N)
 @group(0) @binding(5) var<storage, read_write> metrics: array<f32>;
 @group(0) @binding(6) var<storage, read> labels: array<u32>; // one a row, or u8 packed when gathered
 @group(0) @binding(7) var<storage, read> features: array<u32>;
 @group(0) @binding(8) var<storage, read> order: array<u32>;
+
+// Epilogue 5's guard: the bits of a NaN or ±Inf found in it (0 when all finite). A guarded kernel
+// then writes nothing to `out` and this value in place of each partial, so the step after it sees
+// it in turn: once a step diverges, no later step of the window moves the parameters.
+var<workgroup> poison: atomic<u32>;
+var<private> poisonBits: u32;
+
+// NaN and ±Inf are the values whose exponent bits are all ones (a bit test: x != x can be folded away)
+fn nonFinite(bits: u32) -> bool {
+  return (bits & 0x7f800000u) == 0x7f800000u;
+}
+
+// every thread of the workgroup calls this (it has barriers); `threads` is the workgroup's size
+fn checkGuard(thread: u32, threads: u32) -> u32 {
+  if (thread == 0u) { atomicStore(&poison, 0u); }
+  workgroupBarrier();
+  for (var g = params.guardStart + thread; g < params.guardStart + params.guardCount; g += threads) {
+    let bits = bitcast<u32>(metrics[g]);
+    if (nonFinite(bits)) { atomicStore(&poison, bits); }
+  }
+  return workgroupUniformLoad(&poison);
+}
+
+// a partial sum as written: the guard's non-finite value instead when the guard stopped the update
+fn partial(sum: f32) -> f32 {
+  return select(sum, bitcast<f32>(poisonBits), poisonBits != 0u);
+}
+
+// false when epilogue 5's guard holds the write back
+fn storing() -> bool {
+  return poisonBits == 0u;
+}
 
 fn byteAt(words: u32, index: u32) -> u32 {
   return (words >> (8u * (index % 4u))) & 0xffu;
@@ -119,6 +156,16 @@ fn finish(row: u32, col: u32, acc: f32) -> Finished {
         result.gradSq = result.value * result.value;
       }
     }
+    case 5u: {
+      let w = aux[at];
+      var g = acc;
+      if (row + 1u < params.M) {
+        g = acc + params.lambda * w;
+        result.weightSq = w * w;
+        result.gradSq = g * g;
+      }
+      result.value = w - params.lr * g;
+    }
     default: {}
   }
   return result;
@@ -136,6 +183,7 @@ var<workgroup> tileB: array<vec4<f32>, 256>; // [k][col / 4]: tileB[k * 8 + col 
 @compute @workgroup_size(8, 8)
 fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let thread = lid.y * 8u + lid.x;
+  if (EPILOGUE == 5u) { poisonBits = checkGuard(thread, 64u); }
   let rowBase = wid.y * TILE;
   let colBase = wid.x * TILE;
   var acc0 = vec4<f32>(0.0);
@@ -178,7 +226,7 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
   sums += storeRow(row + 1u, col, acc1);
   sums += storeRow(row + 2u, col, acc2);
   sums += storeRow(row + 3u, col, acc3);
-  if (EPILOGUE == 3u) {
+  if (EPILOGUE == 3u || EPILOGUE == 5u) {
     // this tile's ‖W‖² and ‖dW‖²: metrics[slot + 2·tile], metrics[slot + 2·tile + 1]
     tileA[thread] = sums.x;
     tileA[64u + thread] = sums.y;
@@ -192,8 +240,8 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
     }
     if (thread == 0u) {
       let tile = wid.y * params.tilesX + wid.x;
-      metrics[params.slot + 2u * tile] = tileA[0];
-      metrics[params.slot + 2u * tile + 1u] = tileA[64];
+      metrics[params.slot + 2u * tile] = partial(tileA[0]);
+      metrics[params.slot + 2u * tile + 1u] = partial(tileA[64]);
     }
   }
 }
@@ -247,7 +295,7 @@ fn storeRow(row: u32, col: u32, acc: vec4<f32>) -> vec2<f32> {
   for (var j = 0u; j < 4u; j++) {
     if (col + j < params.N) {
       let done = finish(row, col + j, acc[j]);
-      out[row * params.N + col + j] = done.value;
+      if (storing()) { out[row * params.N + col + j] = done.value; }
       sums += vec2<f32>(done.weightSq, done.gradSq);
     }
   }
@@ -267,6 +315,7 @@ var<workgroup> sumsNarrow: array<vec2<f32>, 32>;
 @compute @workgroup_size(32)
 fn matmul_narrow(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let row = wid.x * TILE + lid.x;
+  if (EPILOGUE == 5u) { poisonBits = checkGuard(lid.x, 32u); }
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
@@ -300,7 +349,7 @@ fn matmul_narrow(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgrou
     } else {
       for (var j = 0u; j < params.N; j++) {
         let done = finish(row, j, logits[j]);
-        out[row * params.N + j] = done.value;
+        if (storing()) { out[row * params.N + j] = done.value; }
         sums += vec2<f32>(done.weightSq, done.gradSq);
       }
     }
@@ -313,8 +362,8 @@ fn matmul_narrow(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgrou
       workgroupBarrier();
     }
     if (lid.x == 0u) {
-      metrics[params.slot + 2u * wid.x] = sumsNarrow[0].x;
-      metrics[params.slot + 2u * wid.x + 1u] = sumsNarrow[0].y;
+      metrics[params.slot + 2u * wid.x] = partial(sumsNarrow[0].x);
+      metrics[params.slot + 2u * wid.x + 1u] = partial(sumsNarrow[0].y);
     }
   }
 }

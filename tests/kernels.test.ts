@@ -306,6 +306,72 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
     });
   }
 
+  for (const [n, fanIn, fanOut] of [...shapes, [256, 784, 10]] as [number, number, number][]) {
+    it(`linearUpdate, n ${n}, ${fanIn} → ${fanOut}: next = p − lr·(linearBackwardParams' g), the same partials; a guard stops it`, async () => {
+      const x = randomValues(n * fanIn, 3 * n + fanIn);
+      const pv = randomValues((fanIn + 1) * fanOut, 2 * fanIn + fanOut, 0.5);
+      const dOut = randomValues(n * fanOut, fanOut + 11);
+      const tiles = partialTiles(fanIn + 1, fanOut);
+      const width = 4 + 2 * tiles; // slots 0 … 3 are the guard
+      const [lr, lambda] = [0.3, 0.2];
+      const results = await onBoth(async (be) => {
+        const input = be.tensor(n, fanIn, x);
+        const d = be.tensor(n, fanOut, dOut);
+        // the reference: gradient, then p + (−lr)·g
+        const g = be.tensor(fanIn + 1, fanOut);
+        const reference = be.tensor(1, width, new Float32Array(width).fill(9));
+        be.linearBackwardParams(g, reference, 4, input, d, slicedParams(be, fanIn, fanOut, pv), lambda);
+        const stepped = be.tensor(fanIn + 1, fanOut, pv);
+        be.axpy(stepped, g, -lr);
+        // fused, with a finite guard
+        const p = slicedParams(be, fanIn, fanOut, pv);
+        const next = slicedParams(be, fanIn, fanOut, new Float32Array((fanIn + 1) * fanOut).fill(7));
+        const metrics = be.tensor(1, width, new Float32Array(width).fill(9));
+        be.linearUpdate(next, metrics, 4, input, d, p, { lambda, lr, guardStart: 0, guardCount: 4 });
+        // fused, with a NaN in the guard: next keeps its values, the partials carry the NaN
+        const held = slicedParams(be, fanIn, fanOut, new Float32Array((fanIn + 1) * fanOut).fill(7));
+        const stopped = be.tensor(1, width, new Float32Array(width).fill(9));
+        be.write(stopped, Float32Array.from({ length: width }, (_, i) => (i === 2 ? Number.NaN : 9)));
+        be.linearUpdate(held, stopped, 4, input, d, p, { lambda, lr, guardStart: 0, guardCount: 4 });
+        return {
+          want: await be.read(stepped),
+          wantPartials: await be.read(reference),
+          next: await be.read(next),
+          partials: await be.read(metrics),
+          held: await be.read(held),
+          stopped: await be.read(stopped),
+          p: await be.read(p),
+        };
+      });
+      for (const r of results) {
+        expect(worstRatio(r.next, r.want, { atol: 1e-7, rtol: 1e-6 })).toBeLessThanOrEqual(1);
+        expect(worstRatio(r.partials, r.wantPartials, { atol: 1e-6, rtol: 1e-6 })).toBeLessThanOrEqual(1);
+        expect(Array.from(r.held).every((v) => v === 7)).toBe(true);
+        expect(Array.from(r.stopped.slice(4)).every(Number.isNaN)).toBe(true);
+        expect(Array.from(r.p)).toEqual(Array.from(pv)); // p is only read
+      }
+      const [want, got] = results;
+      expect(worstRatio(got.next, want.next, tol)).toBeLessThanOrEqual(1);
+      expect(worstRatio(got.partials, want.partials, { atol: 1e-5, rtol: 1e-5 })).toBeLessThanOrEqual(1);
+      expect(Array.from(got.next)).not.toEqual(Array.from(pv));
+    });
+  }
+
+  it('linearUpdate refuses next and p in one storage; swap exchanges storage, slices keep theirs', async () => {
+    for (const be of [cpu, gpu] as Backend[]) {
+      const p = be.tensor(3, 2, [1, 2, 3, 4, 5, 6]);
+      expect(() => be.linearUpdate(p, be.tensor(1, 4), 0, be.tensor(1, 2), be.tensor(1, 2), p, { lambda: 0, lr: 0.1, guardStart: 0, guardCount: 0 })).toThrow(/next and p share storage/);
+      const a = be.tensor(1, 128, new Float32Array(128).fill(1));
+      const b = be.tensor(1, 128, new Float32Array(128).fill(2));
+      const sliceOfA = be.slice(a, 64, 1, 64);
+      be.swap(a, b);
+      expect((await be.read(a))[0], be.name).toBe(2);
+      expect((await be.read(b))[0], be.name).toBe(1);
+      expect((await be.read(sliceOfA))[0], be.name).toBe(1);
+      expect(() => be.swap(a, be.tensor(2, 64))).toThrow(/shapes differ/);
+    }
+  });
+
   for (const [n, fanIn, classes] of [
     [1, 3, 10],
     [70, 33, 10],

@@ -96,17 +96,19 @@ describe('pinned first losses of seeded runs (golden file)', () => {
   });
 });
 
+/** Weights of σ = 10 through ten identity layers: the logits overflow within a few dozen steps. */
+const diverging: Partial<TrainConfig> = {
+  model: 'mlp',
+  depth: 10,
+  width: 32,
+  activation: 'identity',
+  init: 'normal',
+  sigma: 10,
+  lr: 0.1,
+  batchSize: 32,
+};
+
 describe('divergence is reported, and the parameters stay as they were', () => {
-  const diverging: Partial<TrainConfig> = {
-    model: 'mlp',
-    depth: 10,
-    width: 32,
-    activation: 'identity',
-    init: 'normal',
-    sigma: 10,
-    lr: 0.1,
-    batchSize: 32,
-  };
   for (const which of ['cpu', 'webgpu'] as const) {
     it(`normal σ = 10, depth 10, identity on ${which}`, async () => {
       const backend = which === 'cpu' ? new CpuBackend() : gpu;
@@ -126,6 +128,36 @@ describe('divergence is reported, and the parameters stay as they were', () => {
       expect(after.every(Number.isFinite)).toBe(true);
       trainer.destroy();
     });
+  }
+});
+
+describe('divergence inside a read-back window: the parameters are those from before the diverged step', () => {
+  for (const which of ['cpu', 'webgpu'] as const) {
+    // k: the step that diverges, found one step at a time; then the same run reaches it as the
+    // (j+1)-th step of a window of j + 1 + after steps, so `after` later steps compute without updating
+    for (const after of [0, 1, 2]) {
+      it(`${which}: the diverged step has ${after} more after it in its window`, async () => {
+        const backend = which === 'cpu' ? new CpuBackend() : gpu;
+        const single = new Trainer(backend, fashionMnist(), { ...DEFAULT_CONFIG, ...diverging });
+        let before: number[] = [];
+        let k = 0;
+        for (let i = 1; i <= 50 && k === 0; i++) {
+          before = Array.from(await backend.read(single.model.params));
+          if ((await single.step()).diverged) k = i;
+        }
+        single.destroy();
+        expect(k, 'the run should diverge within 50 steps').toBeGreaterThan(0);
+        const j = Math.min(k - 1, 5);
+        const windowed = new Trainer(backend, fashionMnist(), { ...DEFAULT_CONFIG, ...diverging });
+        for (let i = 0; i < k - 1 - j; i++) expect((await windowed.step()).diverged).toBeUndefined();
+        const results = await windowed.steps(j + 1 + after);
+        expect(results.length).toBe(j + 1); // up to and including the diverged step
+        expect(results[j].diverged?.step).toBe(k);
+        expect(results.slice(0, j).every((r) => !r.diverged)).toBe(true);
+        expect(Array.from(await backend.read(windowed.model.params))).toEqual(before);
+        windowed.destroy();
+      });
+    }
   }
 });
 

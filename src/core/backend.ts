@@ -127,7 +127,7 @@ export interface Backend {
   /** Frees a split or an index vector. */
   release(t: DataTensor | IndexTensor): void;
 
-  // ---- fused layer ops: what a training step is made of (three dispatches a layer on WebGPU) ----
+  // ---- fused layer ops: what a training step is made of (at most three dispatches a layer on WebGPU) ----
   // A layer's parameters are one tensor P (in + 1, out): rows 0 … in−1 hold W, row `in` holds b,
   // so that [H | 1] · P = H W + b. Partial sums go to metrics slots per 32×32 output tile (or per
   // 32-row block), in the order tile = tileRow · ceil(cols/64) + tileCol: PARTIAL_TILE below.
@@ -149,6 +149,24 @@ export interface Backend {
    * per output tile k of the W rows: metrics[slot + 2k] = Σ W², metrics[slot + 2k + 1] = Σ dW².
    */
   linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, lambda: number): void;
+  /**
+   * linearBackwardParams (with step.lambda) and the SGD step in one op, the gradient never stored:
+   * next = p − lr·g, with g and the per-tile partials as there. Guarded like sgdUpdate: when any of
+   * metrics[guardStart, guardStart + guardCount) is NaN or ±Inf, next is not written and each partial
+   * holds that value instead, so a guard over this op's partials stops the next update too.
+   * next and p must not share storage (the model double-buffers its parameters).
+   */
+  linearUpdate(next: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, step: SgdStep): void;
+  /** Exchanges the storage of two tensors of one shape (double buffering); slices cut before keep theirs. */
+  swap(a: Tensor, b: Tensor): void;
+}
+
+/** The SGD step of linearUpdate: weight decay, learning rate, and the metrics slots that must be finite. */
+export interface SgdStep {
+  lambda: number;
+  lr: number;
+  guardStart: number;
+  guardCount: number;
 }
 
 /** Element offsets of slices are multiples of this (256 bytes: WebGPU's storage offset alignment). */

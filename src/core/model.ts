@@ -17,15 +17,17 @@ import type { Rng } from './rng';
 
 /**
  * One affine layer. Its parameters are P (fanIn + 1, fanOut) = [W; b] inside the model's one
- * parameter tensor, its gradient G = [dW; db] at the same place in the gradient tensor.
+ * parameter tensor, its gradient G = [dW; db] at the same place in the gradient tensor, and `next`
+ * the same place in the spare parameter tensor, where a training step writes P − lr·G.
  */
 export interface Layer {
   readonly fanIn: number;
   readonly fanOut: number;
-  /** Element offset of P (and G) in the model's parameter (and gradient) tensor. */
+  /** Element offset of P (and G, and next) in the model's parameter (and gradient, and spare) tensor. */
   readonly offset: number;
   readonly P: Tensor;
   readonly G: Tensor;
+  readonly next: Tensor;
 }
 
 /** One batch of n rows: the first layer's input and the labels (both gathered from the split in training). */
@@ -86,12 +88,21 @@ export function readMetricsRow(row: ArrayLike<number>, layout: ReturnType<typeof
   return { loss, correct, weightSq, gradSq };
 }
 
+/**
+ * The parameters are double-buffered: a training step reads `params` and writes the updated values
+ * into `spare` (each layer's gradient and update are one fused op), then the two exchange storage.
+ * A step that turns out not finite is undone by exchanging back: its input is still there whole.
+ */
 export class Mlp {
-  readonly layers: Layer[];
-  /** Every layer's P, one after another (each at a multiple of SLICE_ALIGN): one SGD dispatch updates all. */
+  /** Every layer's P, one after another (each at a multiple of SLICE_ALIGN). */
   readonly params: Tensor;
+  private readonly spare: Tensor;
+  /** Every layer's G (recordBackward, for the gradient check; training never stores G). */
   readonly grads: Tensor;
   readonly layout: ReturnType<typeof metricsLayout>;
+  /** The layers cut from each storage: [P in the first, P in the second]; `flipped` says which `params` holds. */
+  private readonly layerSets: [Layer[], Layer[]];
+  private flipped = 0;
   private work: Workspace | null = null;
 
   constructor(
@@ -109,19 +120,22 @@ export class Mlp {
       total += Math.ceil(((widths[l - 1] + 1) * widths[l]) / SLICE_ALIGN) * SLICE_ALIGN;
     }
     this.params = backend.tensor(1, total);
+    this.spare = backend.tensor(1, total);
     this.grads = backend.tensor(1, total);
-    this.layers = widths.slice(1).map((fanOut, l) => {
-      const fanIn = widths[l];
-      const offset = offsets[l];
-      return {
-        fanIn,
-        fanOut,
-        offset,
-        P: backend.slice(this.params, offset, fanIn + 1, fanOut),
-        G: backend.slice(this.grads, offset, fanIn + 1, fanOut),
-      };
-    });
+    const cut = (from: Tensor, to: Tensor): Layer[] =>
+      widths.slice(1).map((fanOut, l) => {
+        const fanIn = widths[l];
+        const offset = offsets[l];
+        const slice = (t: Tensor) => backend.slice(t, offset, fanIn + 1, fanOut);
+        return { fanIn, fanOut, offset, P: slice(from), G: slice(this.grads), next: slice(to) };
+      });
+    this.layerSets = [cut(this.params, this.spare), cut(this.spare, this.params)];
     this.layout = metricsLayout(this.layers);
+  }
+
+  /** The layers, P in the storage `params` holds now. */
+  get layers(): readonly Layer[] {
+    return this.layerSets[this.flipped];
   }
 
   /** Draws every W from the initialiser and zeroes every b, in place, with one write. */
@@ -156,6 +170,7 @@ export class Mlp {
     if (this.work) this.freeWorkspace(this.work);
     this.work = null;
     this.backend.free(this.params);
+    this.backend.free(this.spare);
     this.backend.free(this.grads);
   }
 
@@ -181,9 +196,36 @@ export class Mlp {
 
   /**
    * Records the backward pass of recordForward(n): every G = [dW + λW; db], and the ‖W‖², ‖dW‖²
-   * partials into metrics[rowStart …] (before the update moves W).
+   * partials into metrics[rowStart …].
    */
   recordBackward(batch: Batch, lambda: number, metrics: Tensor, rowStart: number): void {
+    this.backward(batch, (layer, l, input, dOut) => {
+      // dW_l = H_{l-1}ᵀ dZ_l + λ W_l; db_l = column sums of dZ_l
+      this.backend.linearBackwardParams(layer.G, metrics, rowStart + this.layout.layerSlot[l], input, dOut, layer.P, lambda);
+    });
+  }
+
+  /**
+   * Records a training step's backward pass and update: per layer one fused op writes
+   * P − lr·G into the spare storage (G itself is never stored), with the partials of
+   * recordBackward. Every update is guarded by metrics[guardStart, guardEnd): the previous step's
+   * row, so that after a step diverges no later one moves. Then `params` holds the updated values.
+   */
+  recordTrainingStep(batch: Batch, lambda: number, lr: number, metrics: Tensor, rowStart: number, guardStart: number, guardEnd: number): void {
+    const step = { lambda, lr, guardStart, guardCount: guardEnd - guardStart };
+    this.backward(batch, (layer, l, input, dOut) => {
+      const slot = rowStart + this.layout.layerSlot[l];
+      this.backend.linearUpdate(layer.next, metrics, slot, input, dOut, layer.P, step);
+    });
+    this.exchange();
+  }
+
+  /**
+   * From the output layer down: dZ_{l-1} = (dZ_l W_lᵀ) ⊙ φ'(Z_{l-1}) (φ' read from H_{l-1} = φ(Z_{l-1}),
+   * recorded before layer l's parameter op, which may write its update), and `params` for each layer
+   * with its input and dZ_l.
+   */
+  private backward(batch: Batch, params: (layer: Layer, l: number, input: LayerInput, dOut: Tensor) => void): void {
     const be = this.backend;
     const { n } = batch;
     const work = this.workspace(n);
@@ -191,21 +233,19 @@ export class Mlp {
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
       const input: LayerInput = l === 0 ? batch.input : be.view(work.H[l - 1], n);
-      if (l > 0) {
-        // dZ_{l-1} = (dZ_l W_lᵀ) ⊙ φ'(Z_{l-1}), φ' read from H_{l-1} = φ(Z_{l-1})
-        be.linearBackwardInput(be.view(work.dH[l - 1], n), dNext, layer.P, be.view(work.H[l - 1], n), this.activation);
-      }
-      // dW_l = H_{l-1}ᵀ dZ_l + λ W_l; db_l = column sums of dZ_l
-      be.linearBackwardParams(layer.G, metrics, rowStart + this.layout.layerSlot[l], input, dNext, layer.P, lambda);
+      if (l > 0) be.linearBackwardInput(be.view(work.dH[l - 1], n), dNext, layer.P, input as Tensor, this.activation);
+      params(layer, l, input, dNext);
       if (l > 0) dNext = be.view(work.dH[l - 1], n);
     }
   }
 
-  /**
-   * Records SGD on every parameter in one op, guarded by metrics[guardStart, guardEnd) being
-   * finite: the rows of every step since the last read-back, so after a step diverges none moves.
-   */
-  recordUpdate(lr: number, metrics: Tensor, guardStart: number, guardEnd: number): void {
-    this.backend.sgdUpdate(this.params, this.grads, lr, metrics, guardStart, guardEnd - guardStart);
+  /** Takes back the last `steps` training steps' exchanges (a diverged step's input is then current again). */
+  rewind(steps: number): void {
+    if (steps % 2 === 1) this.exchange();
+  }
+
+  private exchange(): void {
+    this.backend.swap(this.params, this.spare);
+    this.flipped = 1 - this.flipped;
   }
 }

@@ -120,8 +120,9 @@ export class Trainer {
   /**
    * Up to `count` steps (at most METRICS_WINDOW, and never past the end of an epoch), each its own
    * submit, with one read-back of all their metrics at the end. Returns the steps up to and
-   * including the first that diverged; the parameters are then those from before it (the later
-   * steps of the window computed but did not update). The data cursor is not rolled back.
+   * including the first that diverged; the parameters are then those from before it (its update
+   * went to the spare storage, and the later steps of the window computed but did not update).
+   * The data cursor is not rolled back.
    */
   async steps(count: number): Promise<StepResult[]> {
     const window = Math.max(1, Math.min(count, METRICS_WINDOW));
@@ -133,8 +134,8 @@ export class Trainer {
       const n = Math.min(batchSize, train.count - this.cursor);
       const batch = gathered(this.trainData, this.orderOnDevice, this.cursor, n);
       this.model.recordForward(batch, this.metrics, s * width);
-      this.model.recordBackward(batch, lambda, this.metrics, s * width);
-      this.model.recordUpdate(lr, this.metrics, 0, (s + 1) * width);
+      // guarded by the previous step's row (each row carries its guard's non-finite value on)
+      this.model.recordTrainingStep(batch, lambda, lr, this.metrics, s * width, Math.max(0, s - 1) * width, s * width);
       const epoch = this.epochIndex;
       this.cursor += n;
       const epochEnd = this.cursor >= train.count;
@@ -156,7 +157,11 @@ export class Trainer {
       this.taken += 1;
       const result = this.result(rows.subarray(s * width, (s + 1) * width), n, lambda, epoch, epochEnd);
       results.push(result);
-      if (result.diverged) break;
+      if (result.diverged) {
+        // the parameters this step read are intact in one of the two storages: make them current
+        this.model.rewind(recorded.length - s);
+        break;
+      }
     }
     return results;
   }

@@ -16,6 +16,7 @@ import {
   PARTIAL_TILE,
   partialTiles,
   SLICE_ALIGN,
+  type SgdStep,
   type Tensor,
 } from '../../core/backend';
 import { Gemm, type Storage } from './gemm';
@@ -24,8 +25,8 @@ class CpuTensor implements Tensor {
   constructor(
     readonly rows: number,
     readonly cols: number,
-    /** Storage for at least rows·cols values; a view shares its parent's. */
-    readonly data: Storage,
+    /** Storage for at least rows·cols values; a view shares its parent's; swap() exchanges it. */
+    public data: Storage,
   ) {}
 }
 
@@ -354,6 +355,34 @@ export class CpuBackend implements Backend {
         M[slot + 2 * tile + 1] += G[at] * G[at];
       }
     }
+  }
+
+  // next = p − lr·g with g as in linearBackwardParams (computed into scratch, as the unfused path
+  // would store it), unless the guard holds a NaN or ±Inf: then next stays and the partials hold it
+  linearUpdate(next: Tensor, metrics: Tensor, slot: number, source: LayerInput, dOut: Tensor, p: Tensor, step: SgdStep): void {
+    const { lambda, lr, guardStart, guardCount } = step;
+    checkSameShape('linearUpdate', next, p);
+    const [to, from] = [(next as CpuTensor).data, (p as CpuTensor).data];
+    if (to.buffer === from.buffer && to.byteOffset === from.byteOffset) throw new Error('linearUpdate: next and p share storage');
+    const M = (metrics as CpuTensor).data;
+    if (guardStart + guardCount > M.length) throw new Error(`linearUpdate: guard ${guardStart} + ${guardCount} is outside the metrics`);
+    const g = new CpuTensor(p.rows, p.cols, this.scratchAt(4, p.rows * p.cols));
+    this.linearBackwardParams(g, metrics, slot, source, dOut, p, lambda);
+    for (let i = guardStart; i < guardStart + guardCount; i++) {
+      if (!Number.isFinite(M[i])) {
+        M.fill(M[i], slot, slot + 2 * partialTiles(p.rows, p.cols));
+        return;
+      }
+    }
+    const G = g.data;
+    for (let i = 0; i < G.length; i++) to[i] = from[i] + -lr * G[i];
+  }
+
+  swap(a: Tensor, b: Tensor): void {
+    checkSameShape('swap', a, b);
+    const [x, y] = [a as CpuTensor, b as CpuTensor];
+    if (x.data.length !== y.data.length) throw new Error('swap: the tensors hold different storage sizes');
+    [x.data, y.data] = [y.data, x.data];
   }
 
   private scratchBuffers: Storage[] = [];

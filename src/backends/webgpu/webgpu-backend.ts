@@ -16,6 +16,7 @@ import {
   matmulInnerDim,
   PARTIAL_TILE,
   SLICE_ALIGN,
+  type SgdStep,
   type Tensor,
 } from '../../core/backend';
 import { BufferPool } from './buffer-pool';
@@ -35,11 +36,12 @@ class GpuTensor implements Tensor {
   constructor(
     readonly rows: number,
     readonly cols: number,
-    readonly buffer: GPUBuffer,
+    /** Storage: exchanged with another tensor's by swap(). */
+    public buffer: GPUBuffer,
     /** Rows the storage holds; a view has rows ≤ capacityRows. */
     readonly capacityRows: number,
     /** Where the storage starts in the buffer (slices), a multiple of 256 bytes. */
-    readonly byteOffset = 0,
+    public byteOffset = 0,
   ) {}
 
   /** Bytes bound for this tensor: its whole storage. */
@@ -386,6 +388,26 @@ export class WebGpuBackend implements Backend {
     this.runMatmul(shape, { TRANS_A: 1, AUGMENT: 1, EPILOGUE: 3 }, g, input, dOut, { aux: p, metrics });
   }
 
+  linearUpdate(next: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, step: SgdStep): void {
+    const { lambda, lr, guardStart, guardCount } = step;
+    checkSameShape('linearUpdate', next, p);
+    const { rows, cols } = inputShape(input);
+    checkLinear('linearUpdate', rows, cols, p, dOut.rows, dOut.cols);
+    const [to, from] = [next as GpuTensor, p as GpuTensor];
+    if (to.buffer === from.buffer && to.byteOffset === from.byteOffset) throw new Error('linearUpdate: next and p share storage');
+    if (guardStart + guardCount > metrics.rows * metrics.cols) throw new Error(`linearUpdate: guard ${guardStart} + ${guardCount} is outside the metrics`);
+    const shape = { M: next.rows, N: next.cols, K: rows, lda: cols, ldb: dOut.cols, slot, tilesX: Math.ceil(next.cols / PARTIAL_TILE), lambda, lr, guardStart, guardCount };
+    this.runMatmul(shape, { TRANS_A: 1, AUGMENT: 1, EPILOGUE: 5 }, next, input, dOut, { aux: p, metrics });
+  }
+
+  swap(a: Tensor, b: Tensor): void {
+    checkSameShape('swap', a, b);
+    const [x, y] = [a as GpuTensor, b as GpuTensor];
+    if (x.capacityRows !== y.capacityRows) throw new Error('swap: the tensors hold different storage sizes');
+    [x.buffer, y.buffer] = [y.buffer, x.buffer];
+    [x.byteOffset, y.byteOffset] = [y.byteOffset, x.byteOffset];
+  }
+
   /** One matmul dispatch: the narrow kernel for outputs up to 16 wide, else the 32×32-tiled one. */
   private runMatmul(
     given: Partial<Record<string, number>> & { M: number; N: number; K: number },
@@ -395,7 +417,7 @@ export class WebGpuBackend implements Backend {
     b: Tensor,
     extra: { aux?: Tensor; metrics?: Tensor; labels?: LabelTensor | Gathered } = {},
   ): void {
-    const defaults = { lda: 0, ldb: 0, slot: 0, tilesX: 1, lambda: 0, scale: 1 };
+    const defaults = { lda: 0, ldb: 0, slot: 0, tilesX: 1, lambda: 0, scale: 1, lr: 0, guardStart: 0, guardCount: 0 };
     let source = { start: 0, dataCols: 0, dataScale: 1 };
     const constants: Record<string, number> = { ...specialisation };
     let aBinding: Tensor = a as Tensor;

@@ -1,0 +1,39 @@
+// What one WebGPU training step costs, counted: submits, dispatches, buffers, bind groups, read-backs.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
+import { DEFAULT_CONFIG, type TrainConfig } from '../src/core/config';
+import { Trainer } from '../src/core/trainer';
+import { fashionMnist } from './helpers/data';
+import { webgpuBackend } from './helpers/webgpu';
+
+let gpu: WebGpuBackend;
+beforeAll(async () => {
+  gpu = await webgpuBackend();
+});
+
+describe('a WebGPU training step after warm-up', () => {
+  const cases: { name: string; layers: number; config: Partial<TrainConfig> }[] = [
+    { name: 'softmax regression', layers: 1, config: { model: 'softmax', depth: 0 } },
+    { name: 'MLP, one hidden layer', layers: 2, config: { model: 'mlp', depth: 1, width: 40 } },
+    { name: 'MLP, three hidden layers', layers: 4, config: { model: 'mlp', depth: 3, width: 33 } },
+  ];
+  for (const { name, layers, config } of cases) {
+    it(`${name}: one submit, 3 dispatches a layer less one, nothing created, one read-back per window`, async () => {
+      const trainer = new Trainer(gpu, fashionMnist(), { ...DEFAULT_CONFIG, ...config, batchSize: 64 });
+      // warm-up: pipelines, bind groups for both parameter storages, staging buffers
+      for (let w = 0; w < 2; w++) await trainer.steps(4);
+      const before = { ...gpu.counters };
+      const windows = 3;
+      for (let w = 0; w < windows; w++) expect((await trainer.steps(4)).length).toBe(4);
+      const steps = 4 * windows;
+      const delta = (key: keyof typeof before) => gpu.counters[key] - before[key];
+      expect(delta('submits')).toBe(steps);
+      // per layer: forward, input gradient (not for the first layer), gradient + SGD fused
+      expect(delta('dispatches')).toBe(steps * (3 * layers - 1));
+      expect(delta('buffersCreated')).toBe(0);
+      expect(delta('bindGroupsCreated')).toBe(0);
+      expect(delta('mapAsync')).toBe(windows);
+      trainer.destroy();
+    });
+  }
+});
