@@ -190,9 +190,17 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
+  // op(a)'s rows and k that are stored (the augmented line is not)
+  var aRows = params.M;
+  var aK = params.K;
+  if (AUGMENT) {
+    if (TRANS_A) { aRows -= 1u; } else { aK -= 1u; }
+  }
   for (var t = 0u; t < params.K; t += TILE) {
     if (GATHERED && PACKED && params.dataCols % 4u == 0u) {
       loadGatheredTile(thread, rowBase, t);
+    } else if (!GATHERED && rowBase + TILE <= aRows && t + TILE <= aK) {
+      loadInteriorTileA(thread, rowBase, t);
     } else {
       for (var e = 0u; e < 16u; e++) {
         let idx = thread * 16u + e; // 0 … 1023
@@ -203,11 +211,20 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
         tileA[ka * TILE + r] = loadA(rowBase + r, t + ka);
       }
     }
-    for (var e = 0u; e < 4u; e++) {
-      let slot = thread * 4u + e; // 0 … 255
-      let kb = t + slot / 8u;
-      let c = colBase + (slot % 8u) * 4u;
-      tileB[slot] = vec4<f32>(loadB(kb, c), loadB(kb, c + 1u), loadB(kb, c + 2u), loadB(kb, c + 3u));
+    if (!TRANS_B && t + TILE <= params.K && colBase + TILE <= params.N) {
+      // a thread's four slots are 16 consecutive values of one row of b
+      let src = (t + thread / 2u) * params.ldb + colBase + (thread % 2u) * 16u;
+      tileB[thread * 4u] = vec4<f32>(b[src], b[src + 1u], b[src + 2u], b[src + 3u]);
+      tileB[thread * 4u + 1u] = vec4<f32>(b[src + 4u], b[src + 5u], b[src + 6u], b[src + 7u]);
+      tileB[thread * 4u + 2u] = vec4<f32>(b[src + 8u], b[src + 9u], b[src + 10u], b[src + 11u]);
+      tileB[thread * 4u + 3u] = vec4<f32>(b[src + 12u], b[src + 13u], b[src + 14u], b[src + 15u]);
+    } else {
+      for (var e = 0u; e < 4u; e++) {
+        let slot = thread * 4u + e; // 0 … 255
+        let kb = t + slot / 8u;
+        let c = colBase + (slot % 8u) * 4u;
+        tileB[slot] = vec4<f32>(loadB(kb, c), loadB(kb, c + 1u), loadB(kb, c + 2u), loadB(kb, c + 3u));
+      }
     }
     workgroupBarrier();
     for (var k = 0u; k < TILE; k++) {
@@ -273,18 +290,41 @@ fn loadGatheredTile(thread: u32, rowBase: u32, t: u32) {
     return;
   }
   let word0 = (order[params.start + sample] * params.dataCols + feature) / 4u;
-  for (var w = 0u; w < 4u; w++) {
-    let word = features[word0 + w];
-    for (var b = 0u; b < 4u; b++) {
-      let e = w * 4u + b;
-      let value = f32((word >> (8u * b)) & 0xffu) * params.dataScale;
-      let idx = first + e;
-      if (TRANS_A) {
-        tileA[(idx / TILE) * TILE + idx % TILE] = value; // [k = sample][row = feature]
-      } else {
-        tileA[(idx % TILE) * TILE + idx / TILE] = value; // [k = feature][row = sample]
-      }
-    }
+  // element e goes to tileA[dst + e·step]: [k = sample][row = feature] with TRANS_A, else [k = feature][row = sample]
+  var dst = first;
+  var step = 1u;
+  if (!TRANS_A) {
+    dst = (first % TILE) * TILE + first / TILE;
+    step = TILE;
+  }
+  storeBytes(features[word0], dst, step);
+  storeBytes(features[word0 + 1u], dst + 4u * step, step);
+  storeBytes(features[word0 + 2u], dst + 8u * step, step);
+  storeBytes(features[word0 + 3u], dst + 12u * step, step);
+}
+
+// four u8 features of one word, scaled, to tileA[dst + i·step]
+fn storeBytes(word: u32, dst: u32, step: u32) {
+  let v = vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xffu)) * params.dataScale;
+  tileA[dst] = v.x;
+  tileA[dst + step] = v.y;
+  tileA[dst + 2u * step] = v.z;
+  tileA[dst + 3u * step] = v.w;
+}
+
+// A tile of op(a) that lies inside the stored matrix: a thread's 16 loads are 16 consecutive
+// values of one stored row, without bounds checks.
+fn loadInteriorTileA(thread: u32, rowBase: u32, t: u32) {
+  let line = thread / 2u; // the stored row: op(a)'s row (or k, with TRANS_A)
+  let first = (thread % 2u) * 16u; // the first of the 16 along it
+  if (TRANS_A) {
+    let src = (t + line) * params.lda + rowBase + first;
+    let dst = line * TILE + first; // [k = line][row = first + e]
+    for (var e = 0u; e < 16u; e++) { tileA[dst + e] = a[src + e]; }
+  } else {
+    let src = (rowBase + line) * params.lda + t + first;
+    let dst = first * TILE + line; // [k = first + e][row = line]
+    for (var e = 0u; e < 16u; e++) { tileA[dst + e * TILE] = a[src + e]; }
   }
 }
 

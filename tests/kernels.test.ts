@@ -455,4 +455,26 @@ describe('the first layer reads its batch straight from a split uploaded once (g
       }
     });
   }
+
+  it('a wide first layer (784 u8 features → 70 units, 97 samples): the gathered tiles of the forward and the fused update', async () => {
+    const [count, cols, units, n, start] = [300, 784, 70, 97, 5];
+    const rng = new Rng(99);
+    const features = Uint8Array.from({ length: count * cols }, () => rng.below(256));
+    const labels = Uint8Array.from({ length: count }, () => rng.below(10));
+    const order = rng.shuffle(Uint32Array.from({ length: count }, (_, i) => i));
+    const pv = randomValues((cols + 1) * units, 7, 0.1);
+    const dOut = randomValues(n * units, 8);
+    const tiles = partialTiles(cols + 1, units);
+    const [want, got] = await onBoth(async (be) => {
+      const input = { data: be.dataset(features, 1 / 255, labels, cols), order: be.indices(order), start, rows: n };
+      const p = be.tensor(cols + 1, units, pv);
+      const h = be.tensor(n, units);
+      be.linearForward(h, input, p, 'sigmoid');
+      const next = be.tensor(cols + 1, units);
+      const metrics = be.tensor(1, 2 * tiles);
+      be.linearUpdate(next, metrics, 0, input, be.tensor(n, units, dOut), p, { lambda: 0.1, lr: 0.5, guardStart: 0, guardCount: 0 });
+      return [await be.read(h), await be.read(next), await be.read(metrics)];
+    });
+    want.forEach((values, i) => expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `output ${i}`).toBeLessThanOrEqual(1));
+  });
 });
