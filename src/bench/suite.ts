@@ -47,6 +47,7 @@ export interface Counters {
   dispatches: number;
   buffersCreated: number;
   bindGroupsCreated: number;
+  pipelinesCreated: number;
   mapAsync: number;
 }
 
@@ -269,6 +270,7 @@ async function countStep(gpu: WebGpuBackend, hidden: number[], data: Dataset, st
     dispatches: per('dispatches'),
     buffersCreated: per('buffersCreated'),
     bindGroupsCreated: per('bindGroupsCreated'),
+    pipelinesCreated: per('pipelinesCreated'),
     mapAsync: per('mapAsync'),
   };
 }
@@ -347,7 +349,7 @@ export function formatTable(results: BenchResults): string {
   lines.push('', 'speed-up = their median ms / our median ms (above 1: we are faster)');
   for (const p of results.pairs) lines.push(`${p.workload.padEnd(16)} ${p.ours.padEnd(7)} vs ${p.theirs.padEnd(12)} ${p.speedup.toFixed(2)}×`);
   for (const [workload, c] of Object.entries(results.counters)) {
-    lines.push(`${workload}: per step ${c.submits} submit(s), ${c.dispatches} dispatches, ${c.buffersCreated} buffers, ${c.bindGroupsCreated} bind groups, ${c.mapAsync} mapAsync`);
+    lines.push(`${workload}: per step ${c.submits} submit(s), ${c.dispatches} dispatches, ${c.buffersCreated} buffers, ${c.bindGroupsCreated} bind groups, ${c.pipelinesCreated} pipelines, ${c.mapAsync} mapAsync`);
   }
   if (results.gpuMemoryBytes) {
     const g = results.gpuMemoryBytes;

@@ -97,6 +97,7 @@ export interface GpuCounters {
   dispatches: number;
   buffersCreated: number;
   bindGroupsCreated: number;
+  pipelinesCreated: number;
   mapAsync: number;
 }
 
@@ -117,7 +118,7 @@ export class WebGpuUnavailableError extends Error {
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
-  readonly counters: GpuCounters = { submits: 0, dispatches: 0, buffersCreated: 0, bindGroupsCreated: 0, mapAsync: 0 };
+  readonly counters: GpuCounters = { submits: 0, dispatches: 0, buffersCreated: 0, bindGroupsCreated: 0, pipelinesCreated: 0, mapAsync: 0 };
   /** Set when the device is lost; every later call throws with it. */
   lostReason: string | null = null;
 
@@ -613,6 +614,7 @@ export class WebGpuBackend implements Backend {
       compute: { module: this.shaderModule(spec.file, source), entryPoint: spec.entry, constants },
     });
     const entry: Pipeline = { pipeline, layout, fields: parseParamsStruct(source, spec.file), file: spec.file };
+    this.counters.pipelinesCreated += 1;
     this.pipelines.set(key, entry);
     return entry;
   }
