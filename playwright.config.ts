@@ -29,7 +29,7 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      testMatch: /playground\.spec\.ts/,
+      testMatch: /(playground|bench)\.spec\.ts/,
       use: { launchOptions: { executablePath, args: [...args, '--enable-unsafe-webgpu'] } },
     },
     {

@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/core/config';
+import { makeSynthetic } from '../src/core/data/synthetic';
 import { Trainer } from '../src/core/trainer';
 import { fashionMnist } from './helpers/data';
 import { webgpuBackend } from './helpers/webgpu';
@@ -37,4 +38,24 @@ describe('a WebGPU training step after warm-up', () => {
       trainer.destroy();
     });
   }
+
+  it('across epoch ends: still one submit a step (the next order is written between windows)', async () => {
+    // 1,000 samples in batches of 300: an epoch is 4 steps, the last of 100 samples
+    const data = makeSynthetic('spiral', { seed: 1, noise: 0.1, classes: 3, trainCount: 1000 });
+    const trainer = new Trainer(gpu, data, { ...DEFAULT_CONFIG, model: 'mlp', depth: 1, width: 24, batchSize: 300 });
+    for (let w = 0; w < 2; w++) await trainer.steps(4);
+    const before = { ...gpu.counters };
+    let steps = 0;
+    let epochEnds = 0;
+    for (let w = 0; w < 5; w++) {
+      const results = await trainer.steps(3); // windows of 3 against epochs of 4: ends fall mid-window
+      steps += results.length;
+      epochEnds += results.filter((r) => r.epochEnd).length;
+    }
+    expect(epochEnds).toBeGreaterThanOrEqual(2);
+    expect(gpu.counters.submits - before.submits).toBe(steps);
+    expect(gpu.counters.mapAsync - before.mapAsync).toBe(5);
+    expect(gpu.counters.buffersCreated - before.buffersCreated).toBe(0);
+    trainer.destroy();
+  });
 });

@@ -16,6 +16,17 @@ const status = document.getElementById('status')!;
 const results = document.getElementById('results')!;
 const button = document.getElementById('run') as HTMLButtonElement;
 const roundsInput = document.getElementById('rounds') as HTMLInputElement;
+const memoryInput = document.getElementById('memory') as HTMLInputElement;
+const workloadBoxes = WORKLOADS.map((name) => {
+  const label = document.createElement('label');
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.checked = true;
+  box.value = name;
+  label.append(box, ` ${name}`);
+  document.getElementById('workloads')!.append(label);
+  return box;
+});
 
 tfWasm.setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -27,6 +38,11 @@ async function run(): Promise<void> {
   const rounds = Number(roundsInput.value);
   if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
     status.textContent = `Timed rounds ${roundsInput.value} is not allowed: must be an integer from 1 to 20`;
+    return;
+  }
+  const only = new Set(workloadBoxes.filter((box) => box.checked).map((box) => box.value));
+  if (only.size === 0) {
+    status.textContent = 'Workloads: none is ticked; tick at least one';
     return;
   }
   button.disabled = true;
@@ -50,7 +66,7 @@ async function run(): Promise<void> {
     const machine = `${navigator.userAgent}; WebGPU: ${ours.webgpu?.description ?? 'none'}`;
     const outcome = await runSuite(
       { ours, tf, theirs, log, rounds, window: METRICS_WINDOW },
-      { memoryWorkload: 'softmax-step', machine, only: new Set(WORKLOADS) },
+      { memoryWorkload: memoryInput.checked ? 'softmax-step' : null, machine, only },
     );
     results.textContent = formatTable(outcome);
     const link = document.createElement('a');

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   for (const name of only) if (!WORKLOADS.includes(name)) throw new Error(`--only ${name}: allowed are ${WORKLOADS.join(', ')}`);
   const window = Number(flag('window', String(METRICS_WINDOW)));
   if (!Number.isInteger(window) || window < 1 || window > METRICS_WINDOW) throw new Error(`--window ${window} must be an integer from 1 to ${METRICS_WINDOW}`);
-  const memoryWorkload = flag('memory-workload', 'softmax-step');
+  const memoryFlag = flag('memory-workload', 'softmax-step'); // or `none`
+  const memoryWorkload = memoryFlag === 'none' ? null : memoryFlag;
   const results = await runSuite({ ours, tf, theirs, log, rounds, window }, { memoryWorkload, machine, only });
   const table = formatTable(results);
   console.log(table);

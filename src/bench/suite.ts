@@ -81,7 +81,7 @@ interface StepWorkload {
   hidden: number[];
 }
 
-const STEPS: StepWorkload[] = [
+export const STEPS: StepWorkload[] = [
   { name: 'softmax-step', hidden: [] },
   { name: 'mlp-step', hidden: [256] },
   { name: 'deep-step', hidden: new Array(10).fill(256) },
@@ -288,6 +288,7 @@ async function memoryGrowth(gpu: WebGpuBackend, hidden: number[], data: Dataset,
   return { after10, after1000 };
 }
 
+/** Every workload, in the order the suite runs them. */
 export const WORKLOADS = [...MATMULS.map((w) => w.name), ...STEPS.map((w) => w.name)];
 
 /** GPU milliseconds per call of `run` (which makes `calls` calls), or undefined without timestamps. */
@@ -300,7 +301,8 @@ async function gpuTime(gpu: WebGpuBackend | undefined, run: Timed, calls: number
 
 export async function runSuite(
   env: BenchEnv,
-  options: { memoryWorkload: string; machine: string; only: ReadonlySet<string> },
+  /** memoryWorkload: the step whose GPU memory is checked over 1,000 steps, or null for none. */
+  options: { memoryWorkload: string | null; machine: string; only: ReadonlySet<string> },
 ): Promise<BenchResults> {
   const measurements: Measurement[] = [];
   const chosen = <T extends { name: string }>(list: T[]) => list.filter((w) => options.only.has(w.name));
@@ -330,9 +332,12 @@ export async function runSuite(
   const gpu = env.ours.webgpu as WebGpuBackend | undefined;
   if (gpu) {
     for (const w of chosen(STEPS)) counters[w.name] = await countStep(gpu, w.hidden, data, env.window);
-    const memory = STEPS.find((w) => w.name === options.memoryWorkload)!;
-    env.log(`GPU memory over 1,000 steps of ${memory.name} …`);
-    gpuMemoryBytes = { workload: memory.name, ...(await memoryGrowth(gpu, memory.hidden, data, env.log)) };
+    const memory = STEPS.find((w) => w.name === options.memoryWorkload);
+    if (options.memoryWorkload !== null && !memory) throw new Error(`memory workload ${options.memoryWorkload}: allowed are ${STEPS.map((w) => w.name).join(', ')}`);
+    if (memory) {
+      env.log(`GPU memory over 1,000 steps of ${memory.name} …`);
+      gpuMemoryBytes = { workload: memory.name, ...(await memoryGrowth(gpu, memory.hidden, data, env.log)) };
+    }
   }
   return { machine: options.machine, measurements, pairs, counters, gpuMemoryBytes };
 }

@@ -55,9 +55,14 @@ export class Trainer {
   private readonly initRng: Rng;
   private readonly shuffleRng: Rng;
   private readonly metrics: Tensor;
-  private order: Uint32Array;
-  /** The epoch's order on the device, and the splits uploaded once (test on first evaluation). */
-  private readonly orderOnDevice: IndexTensor;
+  /**
+   * Shuffled orders on the device: epoch e reads orders[e % 2], and the next epoch's is written
+   * ahead, between windows, so an epoch's end inside a window needs no write (and no extra submit).
+   */
+  private readonly orders: [IndexTensor, IndexTensor];
+  /** Set when an epoch has ended: orders[(epoch + 1) % 2] still holds a finished epoch's order. */
+  private nextOrderStale = false;
+  /** The splits uploaded once (test on first evaluation). */
   private readonly trainData: DataTensor;
   private testData: { data: DataTensor; order: IndexTensor } | null = null;
   private cursor = 0;
@@ -79,8 +84,7 @@ export class Trainer {
     this.model.initialize(config, this.initRng);
     this.metrics = backend.tensor(METRICS_WINDOW, this.model.layout.width);
     this.trainData = upload(backend, dataset.train, dataset.inputDim);
-    this.order = this.newOrder();
-    this.orderOnDevice = backend.indices(this.order);
+    this.orders = [backend.indices(this.newOrder()), backend.indices(this.newOrder())];
   }
 
   get stepCount(): number {
@@ -129,10 +133,15 @@ export class Trainer {
     const width = this.model.layout.width;
     const train = this.dataset.train;
     const recorded: { n: number; lambda: number; epoch: number; epochEnd: boolean }[] = [];
+    if (this.nextOrderStale) {
+      // nothing is recorded yet, so this write waits for no one
+      this.backend.writeIndices(this.orders[(this.epochIndex + 1) % 2], this.newOrder());
+      this.nextOrderStale = false;
+    }
     for (let s = 0; s < window; s++) {
       const { batchSize, lambda, lr } = this.hyper;
       const n = Math.min(batchSize, train.count - this.cursor);
-      const batch = gathered(this.trainData, this.orderOnDevice, this.cursor, n);
+      const batch = gathered(this.trainData, this.orders[this.epochIndex % 2], this.cursor, n);
       this.model.recordForward(batch, this.metrics, s * width);
       // guarded by the previous step's row (each row carries its guard's non-finite value on)
       this.model.recordTrainingStep(batch, lambda, lr, this.metrics, s * width, Math.max(0, s - 1) * width, s * width);
@@ -144,13 +153,13 @@ export class Trainer {
       if (epochEnd) {
         this.cursor = 0;
         this.epochIndex += 1;
-        this.order = this.newOrder();
-        this.backend.writeIndices(this.orderOnDevice, this.order);
+        this.nextOrderStale = true; // the window ends here: the next call writes the order after this one's
       }
       recorded.push({ n, lambda, epoch, epochEnd });
       if (epochEnd) break;
     }
-    const rows = await this.backend.read(this.backend.view(this.metrics, recorded.length));
+    // the whole window tensor whatever the count: one staging size, reused every window
+    const rows = await this.backend.read(this.metrics);
     const results: StepResult[] = [];
     for (let s = 0; s < recorded.length; s++) {
       const { n, lambda, epoch, epochEnd } = recorded[s];
@@ -201,7 +210,7 @@ export class Trainer {
     this.backend.free(this.metrics);
     if (this.evalBuffer) this.backend.free(this.evalBuffer);
     this.backend.release(this.trainData);
-    this.backend.release(this.orderOnDevice);
+    this.orders.forEach((order) => this.backend.release(order));
     if (this.testData) {
       this.backend.release(this.testData.data);
       this.backend.release(this.testData.order);
