@@ -28,7 +28,12 @@ const shapes: [number, number, number][] = [
   [3, 200, 1],
 ];
 
-describe('gemm: packed 4×4 register tiles over 64-column blocks', () => {
+describe('gemm: packed 4×4 register tiles over 64-column blocks, in WebAssembly SIMD and in JavaScript', () => {
+  it('WebAssembly SIMD runs here (Node 20), so the tests below cover both paths', () => {
+    expect(new Gemm((size) => new Float32Array(size)).simd).toBe(true);
+    expect(new Gemm((size) => new Float32Array(size), false).simd).toBe(false);
+  });
+
   for (const precision of ['f32', 'f64'] as const) {
     const make = (size: number) => (precision === 'f32' ? new Float32Array(size) : new Float64Array(size));
     for (const [m, n, k] of shapes) {
@@ -46,8 +51,14 @@ describe('gemm: packed 4×4 register tiles over 64-column blocks', () => {
           const [brs, bcs] = transB ? [1, k] : [n, 1];
           const out = make(m * n).fill(Number.NaN); // every entry must be written
           const gemm = new Gemm(make);
-          gemm.run(out, m, n, k, { data: a, rowStride: ars, colStride: acs }, { data: b, rowStride: brs, colStride: bcs });
+          const opA = { data: a, rowStride: ars, colStride: acs };
+          const opB = { data: b, rowStride: brs, colStride: bcs };
+          gemm.run(out, m, n, k, opA, opB);
           const want = naive(m, n, k, a, ars, acs, b, brs, bcs);
+          // the JavaScript tiles give the very same numbers (the same sums in the same order)
+          const inScript = make(m * n).fill(Number.NaN);
+          new Gemm(make, false).run(inScript, m, n, k, opA, opB);
+          expect(Array.from(inScript)).toEqual(Array.from(out));
           for (let i = 0; i < m * n; i++) {
             // one rounding of the float64 sum: exact in f64, within half an f32 ulp in f32
             const allowed = precision === 'f64' ? 0 : Math.abs(want[i]) * 2 ** -24 + 1e-45;

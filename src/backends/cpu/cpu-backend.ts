@@ -69,7 +69,7 @@ export class CpuBackend implements Backend {
   constructor(options: CpuBackendOptions = {}) {
     this.precision = options.precision ?? 'f32';
     this.gemm = new Gemm((size) => (this.precision === 'f32' ? new Float32Array(size) : new Float64Array(size)));
-    this.description = `CPU (${this.precision === 'f32' ? 'float32' : 'float64'})`;
+    this.description = `CPU (${this.precision === 'f32' ? 'float32' : 'float64'}${this.gemm.simd ? ', WebAssembly SIMD' : ''})`;
   }
 
   tensor(rows: number, cols: number, data?: ArrayLike<number>): Tensor {

@@ -3,7 +3,10 @@
 // out (m, n) = Σ_p a(i, p) · b(p, j), where a and b are strided views of row-major storage, so the
 // transposed variants are the same code with other strides. Every output is one running sum over
 // p = 0, 1, …, k−1 held in a local (a float64 in JavaScript) and rounded once when stored: the
-// blocking changes the speed, never the order of the sum.
+// blocking changes the speed, never the order of the sum. Where WebAssembly SIMD runs, the tiles
+// run there (wasm-tiles.ts) on strips packed as float64: the same sums, two lanes at a time.
+
+import { loadWasmTiles, type WasmTiles } from './wasm-tiles';
 
 export type Storage = Float32Array | Float64Array;
 
@@ -18,7 +21,7 @@ export interface Strided {
 const R = 4;
 /** Columns of b per cache block: k × 64 packed values (200 KB at k = 784 in float32) stay in L2 while every row strip of a passes. */
 const COLUMN_BLOCK = 64;
-/** Products at most this wide read a in place. */
+/** Products at most this wide read a in place (and stay in JavaScript: packing would cost as much as the sums). */
 const NARROW = 16;
 
 /**
@@ -28,10 +31,21 @@ const NARROW = 16;
 export class Gemm {
   private packedA: Storage;
   private packedB: Storage;
+  private readonly wasm: WasmTiles | null;
 
-  constructor(private readonly make: (size: number) => Storage) {
+  /** `useWasm: false` keeps every tile in JavaScript (the tests compare the two). */
+  constructor(
+    private readonly make: (size: number) => Storage,
+    useWasm = true,
+  ) {
     this.packedA = make(0);
     this.packedB = make(0);
+    this.wasm = useWasm ? loadWasmTiles() : null;
+  }
+
+  /** Whether the tiles run in WebAssembly SIMD. */
+  get simd(): boolean {
+    return this.wasm !== null;
   }
 
   /** out[i·n + j] = Σ_p a(i, p) · b(p, j) for i < m, j < n (out is overwritten). */
@@ -39,6 +53,10 @@ export class Gemm {
     if (m === 0 || n === 0) return;
     if (k === 0) {
       out.fill(0, 0, m * n);
+      return;
+    }
+    if (this.wasm && n > NARROW) {
+      this.runWasm(this.wasm, out, m, n, k, a, b);
       return;
     }
     const strips = Math.ceil(m / R);
@@ -50,7 +68,7 @@ export class Gemm {
     const inPlace = m % R === 0 && (n <= NARROW || a.colStride === 1);
     if (!inPlace) {
       A = this.buffer('packedA', strips * R * k);
-      packStrips(A, a, 0, m, k, strips);
+      packStrips(A, 0, a, 0, m, k, strips);
       rowStep = 1;
       kStep = R;
     }
@@ -60,10 +78,38 @@ export class Gemm {
       const cols = Math.min(COLUMN_BLOCK, n - j0);
       const colStrips = Math.ceil(cols / R);
       // b's columns j0 … j0+cols as strips of four: B[(s·k + p)·4 + c] = b(p, j0 + 4s + c)
-      packStrips(B, transposedB, j0, j0 + cols, k, colStrips);
+      packStrips(B, 0, transposedB, j0, j0 + cols, k, colStrips);
       for (let s = 0; s < strips; s++) {
         for (let t = 0; t < colStrips; t++) {
           tile(out, n, m, j0 + cols, s * R, j0 + t * R, A, inPlace ? s * R * rowStep : s * R * k, rowStep, kStep, B, t * R * k, k);
+        }
+      }
+    }
+  }
+
+  /** The same blocks with the tiles in WebAssembly: strips packed as float64 into its memory. */
+  private runWasm(wasm: WasmTiles, out: Storage, m: number, n: number, k: number, a: Strided, b: Strided): void {
+    const strips = Math.ceil(m / R);
+    const blockStrips = Math.ceil(Math.min(n, COLUMN_BLOCK) / R);
+    const stripValues = R * k;
+    const bAt = strips * stripValues; // float64 indices: A's strips, then B's, then the output tiles
+    const cAt = bAt + blockStrips * stripValues;
+    const bytes = (cAt + blockStrips * R * R) * 8;
+    if (wasm.memory.buffer.byteLength < bytes) wasm.memory.grow(Math.ceil((bytes - wasm.memory.buffer.byteLength) / 65536));
+    const memory = new Float64Array(wasm.memory.buffer);
+    packStrips(memory, 0, a, 0, m, k, strips);
+    const transposedB = { data: b.data, rowStride: b.colStride, colStride: b.rowStride };
+    for (let j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
+      const cols = Math.min(COLUMN_BLOCK, n - j0);
+      const colStrips = Math.ceil(cols / R);
+      packStrips(memory, bAt, transposedB, j0, j0 + cols, k, colStrips);
+      for (let s = 0; s < strips; s++) {
+        wasm.tiles(s * stripValues * 8, bAt * 8, cAt * 8, k, colStrips);
+        // tile t holds rows 4s … 4s+3, columns j0 + 4t … j0 + 4t + 3, row-major
+        const rows = Math.min(R, m - s * R);
+        for (let r = 0; r < rows; r++) {
+          const row = (s * R + r) * n + j0;
+          for (let c = 0; c < cols; c++) out[row + c] = memory[cAt + (c >> 2) * R * R + r * R + (c & 3)];
         }
       }
     }
@@ -77,12 +123,12 @@ export class Gemm {
 
 /**
  * Packs rows [first, first + 4·count) of x into strips of four, rows at or past `rows` as zeros:
- * dst[(s·k + p)·4 + r] = x(first + 4s + r, p).
+ * dst[at + (s·k + p)·4 + r] = x(first + 4s + r, p).
  */
-function packStrips(dst: Storage, x: Strided, first: number, rows: number, k: number, count: number): void {
+function packStrips(dst: Storage, at: number, x: Strided, first: number, rows: number, k: number, count: number): void {
   const { data, rowStride, colStride } = x;
   for (let s = 0; s < count; s++) {
-    const base = s * R * k;
+    const base = at + s * R * k;
     for (let r = 0; r < R; r++) {
       const row = first + s * R + r;
       if (row >= rows) {
