@@ -129,14 +129,25 @@ function packStrips(dst: Storage, at: number, x: Strided, first: number, rows: n
   const { data, rowStride, colStride } = x;
   for (let s = 0; s < count; s++) {
     const base = at + s * R * k;
-    for (let r = 0; r < R; r++) {
-      const row = first + s * R + r;
-      if (row >= rows) {
-        for (let p = 0; p < k; p++) dst[base + p * R + r] = 0;
-        continue;
+    const row = first + s * R;
+    if (row + R <= rows) {
+      // p outer: where x's rows are strided (b read by columns), the four values of one p lie together
+      const r0 = row * rowStride;
+      const r1 = r0 + rowStride;
+      const r2 = r1 + rowStride;
+      const r3 = r2 + rowStride;
+      for (let p = 0, d = base, q = 0; p < k; p++, d += R, q += colStride) {
+        dst[d] = data[r0 + q];
+        dst[d + 1] = data[r1 + q];
+        dst[d + 2] = data[r2 + q];
+        dst[d + 3] = data[r3 + q];
       }
-      const start = row * rowStride;
-      for (let p = 0; p < k; p++) dst[base + p * R + r] = data[start + p * colStride];
+      continue;
+    }
+    for (let r = 0; r < R; r++) {
+      const start = (row + r) * rowStride;
+      const inside = row + r < rows;
+      for (let p = 0; p < k; p++) dst[base + p * R + r] = inside ? data[start + p * colStride] : 0;
     }
   }
 }
