@@ -148,3 +148,17 @@ test('a link with unknown or invalid values opens with defaults for them and say
   await expect(page.getByLabel('Learning rate')).toHaveValue('0.2');
   await expect(page.getByLabel('Dataset')).toHaveValue('xor');
 });
+
+test('with the pointer off the charts, their legends show the latest values', async ({ page }) => {
+  await openWith(page, spiral);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForStep(page, 20);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.mouse.move(0, 0);
+  const { step } = await readStatus(page);
+  // the legend reads "step 133 · data loss 0.601 …" (uPlot shows "--" for every value there otherwise)
+  await expect(page.getByRole('img', { name: 'Loss chart' })).toContainText(new RegExp(`step\\s*${step}(?!\\d)`));
+  await expect(page.getByRole('img', { name: 'Loss chart' })).toContainText(/data loss\s*\d/);
+  await expect(page.getByRole('img', { name: 'Gradient norms chart' })).toContainText(/layer 1\s*\d/);
+  await expect(page.getByRole('img', { name: 'Gradient norms chart' })).toContainText(/layer 2\s*\d/);
+});

@@ -47,6 +47,19 @@ function markerPlugin(buffer: MetricsBuffer): uPlot.Plugin {
   };
 }
 
+/**
+ * While the pointer is off the plot, the legend shows each series' latest value (uPlot shows
+ * "--" there otherwise); hovering still shows the values under the cursor.
+ */
+function showLatest(plot: uPlot, data: uPlot.AlignedData): void {
+  if (plot.cursor.left !== undefined && plot.cursor.left >= 0) return;
+  const idxs = data.map((series) => {
+    for (let i = series.length - 1; i >= 0; i--) if (series[i] !== null && series[i] !== undefined) return i;
+    return null;
+  });
+  if (data[0].length > 0) plot.setLegend({ idx: data[0].length - 1, idxs });
+}
+
 interface ChartSpec {
   /** Changes when the series change (a new layer count): the plot is rebuilt. */
   key: (buffer: MetricsBuffer) => string;
@@ -65,13 +78,15 @@ function useChart(spec: ChartSpec) {
       frame = 0;
       const width = Math.max(240, target.clientWidth);
       const nextKey = spec.key(metrics);
+      const data = spec.data(metrics);
       if (!plot || nextKey !== key) {
         plot?.destroy();
         key = nextKey;
-        plot = new uPlot(spec.options(metrics, width), spec.data(metrics), target);
+        plot = new uPlot(spec.options(metrics, width), data, target);
       } else {
-        plot.setData(spec.data(metrics));
+        plot.setData(data);
       }
+      showLatest(plot, data);
     };
     const schedule = () => {
       if (!frame) frame = requestAnimationFrame(draw);
