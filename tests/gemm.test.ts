@@ -17,7 +17,7 @@ function naive(m: number, n: number, k: number, a: Storage, ars: number, acs: nu
 }
 
 // m a multiple of 4 or not (in place or packed), n narrow (≤ 16), one column block (≤ 64) or several,
-// k in one block of 256 or several
+// k short or long (strips longer than L1)
 const shapes: [number, number, number][] = [
   [1, 1, 1],
   [4, 10, 9],
@@ -27,8 +27,8 @@ const shapes: [number, number, number][] = [
   [13, 65, 7],
   [36, 130, 41],
   [3, 200, 1],
-  [8, 70, 300], // k in two blocks (256 + 44)
-  [5, 20, 513], // three blocks, the last of one
+  [8, 70, 300],
+  [5, 20, 513],
 ];
 
 describe('gemm: packed 4×4 register tiles over 64-column blocks, in WebAssembly SIMD and in JavaScript', () => {
