@@ -42,3 +42,8 @@ export async function layerNorms(page: Page): Promise<number[]> {
   const cells = await table.locator('tbody tr td:last-child').allTextContents();
   return cells.map(Number);
 }
+
+/** A chart's text as a person reads its legend, thousands separators dropped ("step 1,992" → "step1992"). */
+export async function chartText(page: Page, name: string): Promise<string> {
+  return ((await page.getByRole('img', { name }).textContent()) ?? '').replace(/(\d),(?=\d{3})/g, '$1');
+}

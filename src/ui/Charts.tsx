@@ -51,13 +51,20 @@ function markerPlugin(buffer: MetricsBuffer): uPlot.Plugin {
  * While the pointer is off the plot, the legend shows each series' latest value (uPlot shows
  * "--" there otherwise); hovering still shows the values under the cursor.
  */
-function showLatest(plot: uPlot, data: uPlot.AlignedData): void {
-  if (plot.cursor.left !== undefined && plot.cursor.left >= 0) return;
+function showLatest(plot: uPlot): void {
+  const data = plot.data;
+  if ((plot.cursor.left !== undefined && plot.cursor.left >= 0) || !data || data[0].length === 0) return;
   const idxs = data.map((series) => {
     for (let i = series.length - 1; i >= 0; i--) if (series[i] !== null && series[i] !== undefined) return i;
     return null;
   });
-  if (data[0].length > 0) plot.setLegend({ idx: data[0].length - 1, idxs });
+  plot.setLegend({ idx: data[0].length - 1, idxs }, false); // false: no setLegend hook, so no loop
+}
+
+/** The options of a chart, with showLatest after every legend update uPlot makes itself. */
+function withLatestLegend(options: uPlot.Options): uPlot.Options {
+  const setLegend = [...(options.hooks?.setLegend ?? []), showLatest];
+  return { ...options, hooks: { ...options.hooks, setLegend } };
 }
 
 interface ChartSpec {
@@ -82,11 +89,11 @@ function useChart(spec: ChartSpec) {
       if (!plot || nextKey !== key) {
         plot?.destroy();
         key = nextKey;
-        plot = new uPlot(spec.options(metrics, width), data, target);
+        plot = new uPlot(withLatestLegend(spec.options(metrics, width)), data, target);
       } else {
         plot.setData(data);
       }
-      showLatest(plot, data);
+      showLatest(plot);
     };
     const schedule = () => {
       if (!frame) frame = requestAnimationFrame(draw);

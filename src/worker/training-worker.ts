@@ -125,6 +125,8 @@ async function trainSome(count: number): Promise<void> {
   try {
     results = await trainer.steps(count);
   } catch (error) {
+    // a failed read-back can come before the device's lost promise settles: give it a moment
+    if (backend instanceof WebGpuBackend && !backend.lostReason) await Promise.race([backend.device.lost, new Promise((r) => setTimeout(r, 1000))]);
     if (backend instanceof WebGpuBackend && backend.lostReason) {
       // a lost device: carry on on the CPU from a rebuilt model, the charts stay
       await build(config!, `WebGPU ${backend.lostReason}`);
