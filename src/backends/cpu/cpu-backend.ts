@@ -19,6 +19,7 @@ import {
   type SgdStep,
   type Tensor,
 } from '../../core/backend';
+import { activate, activationDerivative, derivativeFromOutput } from '../../core/activations';
 import { Gemm, type Storage } from './gemm';
 
 class CpuTensor implements Tensor {
@@ -414,36 +415,4 @@ export class CpuBackend implements Backend {
     for (let i = guardStart; i < guardStart + guardCount; i++) if (!Number.isFinite(G[i])) return;
     this.axpy(param, grad, -lr);
   }
-}
-
-/** φ'(z) from h = φ(z) alone (ReLU's z > 0 is h > 0): what the fused backward uses. */
-export function derivativeFromOutput(kind: ActivationKind, h: number): number {
-  switch (kind) {
-    case 'relu':
-      return h > 0 ? 1 : 0;
-    case 'sigmoid':
-      return h * (1 - h);
-    case 'tanh':
-      return 1 - h * h;
-    case 'identity':
-      return 1;
-  }
-}
-
-export function activate(kind: ActivationKind, z: number): number {
-  switch (kind) {
-    case 'relu':
-      return z > 0 ? z : 0;
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-z));
-    case 'tanh':
-      return Math.tanh(z);
-    case 'identity':
-      return z;
-  }
-}
-
-/** φ'(z), written with h = φ(z) where that is the usual form (ReLU reads z itself). */
-export function activationDerivative(kind: ActivationKind, z: number, h: number): number {
-  return kind === 'relu' ? (z > 0 ? 1 : 0) : derivativeFromOutput(kind, h);
 }

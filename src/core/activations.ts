@@ -1,0 +1,35 @@
+// activations.ts: φ(z) and φ'(z) of each activation, in float64: the CPU backend's (and the host's) definition.
+import type { ActivationKind } from './backend';
+
+/** φ'(z) from h = φ(z) alone (ReLU's z > 0 is h > 0): what the fused backward uses. */
+export function derivativeFromOutput(kind: ActivationKind, h: number): number {
+  switch (kind) {
+    case 'relu':
+      return h > 0 ? 1 : 0;
+    case 'sigmoid':
+      return h * (1 - h);
+    case 'tanh':
+      return 1 - h * h;
+    case 'identity':
+      return 1;
+  }
+}
+
+/** φ(z). */
+export function activate(kind: ActivationKind, z: number): number {
+  switch (kind) {
+    case 'relu':
+      return z > 0 ? z : 0;
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-z));
+    case 'tanh':
+      return Math.tanh(z);
+    case 'identity':
+      return z;
+  }
+}
+
+/** φ'(z), written with h = φ(z) where that is the usual form (ReLU reads z itself). */
+export function activationDerivative(kind: ActivationKind, z: number, h: number): number {
+  return kind === 'relu' ? (z > 0 ? 1 : 0) : derivativeFromOutput(kind, h);
+}
