@@ -154,6 +154,7 @@ test('with the pointer off the charts, their legends show the latest values', as
   await page.getByRole('button', { name: 'Train' }).click();
   await waitForStep(page, 20);
   await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
   await page.mouse.move(0, 0);
   const { step } = await readStatus(page);
   // the legend reads "step 133 · data loss 0.601 …" (uPlot shows "--" for every value there otherwise)
@@ -180,10 +181,40 @@ test('when the GPU process crashes mid-run, training goes on on the CPU and the 
     const after = await waitForStep(page, before.step + 50);
     expect(after.text).not.toMatch(/NaN/);
     await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
     await page.mouse.move(0, 0);
     const { step } = await readStatus(page);
     await expect.poll(() => chartText(page, 'Loss chart')).toMatch(new RegExp(`step\\s*${step}(?!\\d)`));
   } finally {
     await browser.close();
   }
+});
+
+test('a 2-D data set shows its decision boundary, redrawn as training goes on; Fashion-MNIST has none', async ({ page }) => {
+  await openWith(page, spiral);
+  const boundary = page.getByRole('img', { name: 'Decision boundary' });
+  await expect(boundary).toBeVisible();
+  await expect(page.getByText(/^Decision boundary · step 0$/)).toBeVisible(); // drawn from the initial weights
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForStep(page, 150);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
+  const { step } = await readStatus(page);
+  await expect(page.getByText(`Decision boundary · step ${step}`, { exact: true })).toBeVisible();
+  // the tints of the three predicted classes cover the plane (spiral has 3 classes)
+  const tints = await boundary.evaluate((canvas) => {
+    const { data } = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 300, 300);
+    const seen = new Set<string>();
+    for (let i = 0; i < data.length; i += 4 * 97) {
+      // plain cell tint only (alpha 0.28): not a dot, a dot's antialiased edge, or a seam between cells
+      if (Math.abs(data[i + 3] - 0.28 * 255) < 2) seen.add(`${data[i] >> 4},${data[i + 1] >> 4},${data[i + 2] >> 4}`);
+    }
+    return seen.size;
+  });
+  expect(tints).toBeGreaterThanOrEqual(3);
+  const fashion = await page.context().newPage(); // a fresh load: the hash is read when the page opens
+  await openWith(fashion, 'dataset=fashion-mnist&model=softmax');
+  await expect(fashion.getByRole('img', { name: 'Loss chart' })).toBeVisible();
+  await expect(fashion.getByRole('img', { name: 'Decision boundary' })).toHaveCount(0);
 });

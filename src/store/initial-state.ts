@@ -1,6 +1,6 @@
 // The store's initial state, in one place so that reset() reapplies it.
 import { DEFAULT_RUN, type RunConfig } from '../core/run-config';
-import type { BackendInfo, MetricPoint, ModelInfo } from '../worker/protocol';
+import type { BackendInfo, Boundary, MetricPoint, ModelInfo } from '../worker/protocol';
 
 export interface RunState {
   running: boolean;
@@ -9,6 +9,8 @@ export interface RunState {
   model: ModelInfo | null;
   latest: MetricPoint | null;
   testAcc: number | null;
+  /** 2-D data sets: the latest decision boundary. */
+  boundary: Boundary | null;
   stepsPerSecond: number;
   divergence: { step: number; reason: string } | null;
   error: string | null;
@@ -21,6 +23,7 @@ export const initialRun: RunState = {
   model: null,
   latest: null,
   testAcc: null,
+  boundary: null,
   stepsPerSecond: 0,
   divergence: null,
   error: null,

@@ -38,7 +38,9 @@ export const useStore = create<Store>()((set) => ({
         case 'loading':
           return { run: { ...run, loading: message.loaded >= message.total ? null : message } };
         case 'model':
-          return { run: { ...run, model: message.info, loading: null, error: null } };
+          return { run: { ...run, model: message.info, boundary: null, loading: null, error: null } };
+        case 'boundary':
+          return { run: { ...run, boundary: message.boundary } };
         case 'metrics': {
           metrics.append(message.points);
           const latest = message.points[message.points.length - 1] ?? run.latest;

@@ -1,6 +1,7 @@
 // The playground page: controls on the left; status, charts and the per-layer table on the right.
 import { GradientNormsChart, LayerProfileChart, LossChart } from './Charts';
 import { Controls } from './Controls';
+import { DecisionBoundary } from './DecisionBoundary';
 import { LayerTable } from './LayerTable';
 import { LoadingBar, Notices, StatusLine } from './StatusPanel';
 
@@ -23,6 +24,7 @@ export function App() {
           <LossChart />
           <GradientNormsChart />
           <LayerProfileChart />
+          <DecisionBoundary />
         </div>
         <LayerTable />
       </main>

@@ -1,4 +1,5 @@
 // Messages between the page and the training worker: configuration and commands in, metrics out.
+import type { Grid } from '../core/boundary';
 import type { RunConfig } from '../core/run-config';
 
 export type ToWorker =
@@ -32,6 +33,15 @@ export interface ModelInfo {
   shapes: [number, number][];
   stepsPerEpoch: number;
   datasetName: string;
+  /** 2-D data sets: up to 600 training points (x, y pairs) and their classes, for the boundary plot. */
+  points?: { xy: Float32Array; labels: Uint8Array; numClasses: number };
+}
+
+/** The class the model predicts in each cell of a grid (row 0 at the top), after `step` steps. */
+export interface Boundary {
+  step: number;
+  grid: Grid;
+  classes: Uint8Array;
 }
 
 export type FromWorker =
@@ -40,6 +50,7 @@ export type FromWorker =
   | { type: 'model'; info: ModelInfo }
   | { type: 'metrics'; points: MetricPoint[]; stepsPerSecond: number }
   | { type: 'evaluation'; step: number; testAcc: number; testLoss: number; count: number }
+  | { type: 'boundary'; boundary: Boundary }
   | { type: 'running'; running: boolean }
   | { type: 'diverged'; step: number; reason: string }
   | { type: 'reset' }

@@ -4,10 +4,11 @@ import { CpuBackend } from '../backends/cpu/cpu-backend';
 import { bundledShaders } from '../backends/webgpu/browser-shaders';
 import { WebGpuBackend, WebGpuUnavailableError } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
+import { type Grid, gridFor, gridPoints, predictClasses } from '../core/boundary';
 import { type BackendChoice, classifyChange, type RunConfig } from '../core/run-config';
 import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
 import { loadDataset } from './datasets';
-import type { BackendInfo, FromWorker, MetricPoint, ToWorker } from './protocol';
+import type { BackendInfo, FromWorker, MetricPoint, ModelInfo, ToWorker } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -18,6 +19,10 @@ const EVAL_SAMPLES = 2000;
 const EVAL_EVERY_MS = 2500;
 /** …and no more than a tenth of the time: on a slow device an evaluation can take seconds. */
 const EVAL_SHARE = 0.1;
+/** The decision boundary (2-D sets): at most this often, and at most a tenth of the time, like the evaluation. */
+const BOUNDARY_EVERY_MS = 1000;
+/** Training points drawn under the boundary. */
+const BOUNDARY_POINTS = 600;
 
 const post = (message: FromWorker) => self.postMessage(message);
 
@@ -67,7 +72,20 @@ async function build(next: RunConfig, fallbackReason?: string): Promise<void> {
   trainer = new Trainer(backend, dataset, next);
   config = next;
   const shapes = trainer.model.layers.map((l) => [l.fanIn, l.fanOut] as [number, number]);
-  post({ type: 'model', info: { shapes, stepsPerEpoch: trainer.stepsPerEpoch, datasetName: dataset.name } });
+  let points: ModelInfo['points'];
+  boundaryGrid = null;
+  if (dataset.inputDim === 2) {
+    const { train } = dataset;
+    const every = Math.max(1, Math.floor(train.count / BOUNDARY_POINTS));
+    const picked = Array.from({ length: Math.ceil(train.count / every) }, (_, i) => i * every);
+    const xy = Float32Array.from(picked.flatMap((i) => [train.features[2 * i] * train.featureScale, train.features[2 * i + 1] * train.featureScale]));
+    points = { xy, labels: Uint8Array.from(picked, (i) => train.labels[i]), numClasses: dataset.numClasses };
+    boundaryGrid = gridFor(xy, trainer.model.layers);
+    boundaryCells = gridPoints(boundaryGrid);
+  }
+  post({ type: 'model', info: { shapes, stepsPerEpoch: trainer.stepsPerEpoch, datasetName: dataset.name, points } });
+  lastBoundary = 0;
+  await drawBoundary();
 }
 
 async function configure(next: RunConfig): Promise<void> {
@@ -115,6 +133,22 @@ async function evaluate(): Promise<void> {
   post({ type: 'evaluation', step: stepOffset + trainer.stepCount, testAcc: result.accuracy, testLoss: result.loss, count: result.count });
 }
 
+let boundaryGrid: Grid | null = null;
+let boundaryCells: Float64Array = new Float64Array(0);
+let lastBoundary = 0;
+let lastBoundaryMs = 0;
+
+/** Posts the class predicted over the 2-D grid, from the current parameters (read back once). */
+async function drawBoundary(): Promise<void> {
+  if (!trainer || !boundaryGrid) return;
+  const started = performance.now();
+  const params = await trainer.backend.read(trainer.model.params);
+  const classes = predictClasses(params, trainer.model.layers, trainer.model.activation, boundaryCells);
+  lastBoundary = performance.now();
+  lastBoundaryMs = lastBoundary - started;
+  post({ type: 'boundary', boundary: { step: stepOffset + trainer.stepCount, grid: boundaryGrid, classes } });
+}
+
 /** Steps per read-back while running: about POST_EVERY_MS of work, so slow devices stay responsive. */
 let window = 1;
 
@@ -153,6 +187,9 @@ async function trainSome(count: number): Promise<void> {
     flush(true);
     await evaluate();
   }
+  if (boundaryGrid && (!running || performance.now() - lastBoundary > Math.max(BOUNDARY_EVERY_MS, lastBoundaryMs / EVAL_SHARE))) {
+    await drawBoundary();
+  }
 }
 
 async function handle(message: ToWorker): Promise<void> {
@@ -174,6 +211,7 @@ async function handle(message: ToWorker): Promise<void> {
         flush(true);
         post({ type: 'running', running: false });
         await evaluate();
+        await drawBoundary();
       }
       break;
     case 'step':
