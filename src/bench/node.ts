@@ -6,7 +6,7 @@ import { CpuBackend } from '../backends/cpu/cpu-backend';
 import { findNodeGpu, loadShadersFromDisk } from '../backends/webgpu/node-webgpu';
 import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import { METRICS_WINDOW } from '../core/trainer';
-import { type BenchEnv, formatTable, runSuite, type Theirs, WORKLOADS } from './suite';
+import { type BenchEnv, formatTable, runSuite, STEPS, type Theirs, WORKLOADS } from './suite';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(window) || window < 1 || window > METRICS_WINDOW) throw new Error(`--window ${window} must be an integer from 1 to ${METRICS_WINDOW}`);
   const memoryFlag = flag('memory-workload', 'softmax-step'); // or `none`
   const memoryWorkload = memoryFlag === 'none' ? null : memoryFlag;
+  const steps = STEPS.map((w) => w.name);
+  if (memoryWorkload !== null && !steps.includes(memoryWorkload)) throw new Error(`--memory-workload ${memoryFlag}: allowed are ${steps.join(', ')}, none`);
   const results = await runSuite({ ours, tf, theirs, log, rounds, window }, { memoryWorkload, machine, only });
   const table = formatTable(results);
   console.log(table);
