@@ -1,6 +1,6 @@
 // The benchmark suite: our backends and TensorFlow.js, interleaved in one run, on the MLP's shapes; pairs and counters.
 import type * as TF from '@tensorflow/tfjs-core';
-import type { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
+import type { GpuCounters, WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import type { Backend, Tensor } from '../core/backend';
 import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
 import type { Dataset } from '../core/data/dataset';
@@ -42,14 +42,8 @@ export interface Pair {
   speedup: number;
 }
 
-export interface Counters {
-  submits: number;
-  dispatches: number;
-  buffersCreated: number;
-  bindGroupsCreated: number;
-  pipelinesCreated: number;
-  mapAsync: number;
-}
+/** What one step costs on WebGPU: the backend's counters, per step. */
+export type Counters = GpuCounters;
 
 export interface BenchResults {
   machine: string;

@@ -50,8 +50,8 @@ export const LOSS_BLOCKS = Math.ceil(LIMITS.batchSize.max / PARTIAL_TILE);
 
 /**
  * Slots of one step's metrics row: per 32-row block (PARTIAL_TILE) of the batch [scale·Σ loss, Σ correct], then
- * per layer and 32×32 tile of its W [Σ W², Σ dW²]. Every slot is checked for finiteness before any
- * parameter moves. The host adds the partials up (results of the trainer).
+ * per layer and 32×32 tile of its W [Σ W², Σ dW²]. The next step's updates are guarded by the whole
+ * row being finite. The host adds the partials up (results of the trainer).
  */
 export function metricsLayout(layers: readonly { fanIn: number; fanOut: number }[]) {
   const layerSlot: number[] = [];
@@ -97,8 +97,10 @@ export class Mlp {
   /** Every layer's P, one after another (each at a multiple of SLICE_ALIGN). */
   readonly params: Tensor;
   private readonly spare: Tensor;
-  /** Every layer's G (recordBackward, for the gradient check; training never stores G). */
-  readonly grads: Tensor;
+  /** Elements of params (and spare, and the gradients). */
+  private readonly total: number;
+  /** The gradients and their per-layer slices, made on first use: training never stores G. */
+  private gradients: { tensor: Tensor; slices: Tensor[] } | null = null;
   readonly layout: ReturnType<typeof metricsLayout>;
   /** The layers cut from each storage: [P in the first, P in the second]; `flipped` says which `params` holds. */
   private readonly layerSets: [Layer[], Layer[]];
@@ -119,18 +121,42 @@ export class Mlp {
       offsets.push(total);
       total += Math.ceil(((widths[l - 1] + 1) * widths[l]) / SLICE_ALIGN) * SLICE_ALIGN;
     }
+    this.total = total;
     this.params = backend.tensor(1, total);
     this.spare = backend.tensor(1, total);
-    this.grads = backend.tensor(1, total);
+    const gradSlices = () => this.gradientStorage().slices;
     const cut = (from: Tensor, to: Tensor): Layer[] =>
       widths.slice(1).map((fanOut, l) => {
         const fanIn = widths[l];
         const offset = offsets[l];
         const slice = (t: Tensor) => backend.slice(t, offset, fanIn + 1, fanOut);
-        return { fanIn, fanOut, offset, P: slice(from), G: slice(this.grads), next: slice(to) };
+        return {
+          fanIn,
+          fanOut,
+          offset,
+          P: slice(from),
+          next: slice(to),
+          get G() {
+            return gradSlices()[l];
+          },
+        };
       });
     this.layerSets = [cut(this.params, this.spare), cut(this.spare, this.params)];
     this.layout = metricsLayout(this.layers);
+  }
+
+  /** Every layer's G, one after another as in params (recordBackward writes them). */
+  get grads(): Tensor {
+    return this.gradientStorage().tensor;
+  }
+
+  private gradientStorage(): { tensor: Tensor; slices: Tensor[] } {
+    if (!this.gradients) {
+      const tensor = this.backend.tensor(1, this.total);
+      const slices = this.layers.map((l) => this.backend.slice(tensor, l.offset, l.fanIn + 1, l.fanOut));
+      this.gradients = { tensor, slices };
+    }
+    return this.gradients;
   }
 
   /** The layers, P in the storage `params` holds now. */
@@ -171,7 +197,7 @@ export class Mlp {
     this.work = null;
     this.backend.free(this.params);
     this.backend.free(this.spare);
-    this.backend.free(this.grads);
+    if (this.gradients) this.backend.free(this.gradients.tensor);
   }
 
   /**
@@ -195,8 +221,8 @@ export class Mlp {
   }
 
   /**
-   * Records the backward pass of recordForward(n): every G = [dW + λW; db], and the ‖W‖², ‖dW‖²
-   * partials into metrics[rowStart …].
+   * Records the backward pass of recordForward(n): every G = [dW + λW; db] (the gradient tensor is
+   * made on the first call), and the ‖W‖², ‖dW‖² partials into metrics[rowStart …].
    */
   recordBackward(batch: Batch, lambda: number, metrics: Tensor, rowStart: number): void {
     this.backward(batch, (layer, l, input, dOut) => {

@@ -93,7 +93,6 @@ function useChart(spec: ChartSpec) {
       } else {
         plot.setData(data);
       }
-      showLatest(plot);
     };
     const schedule = () => {
       if (!frame) frame = requestAnimationFrame(draw);

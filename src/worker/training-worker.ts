@@ -149,6 +149,11 @@ async function drawBoundary(): Promise<void> {
   post({ type: 'boundary', boundary: { step: stepOffset + trainer.stepCount, grid: boundaryGrid, classes } });
 }
 
+/** Whether a periodic task (evaluation, boundary) that last ran at `last` and took `tookMs` is due. */
+function due(last: number, tookMs: number, everyMs: number): boolean {
+  return performance.now() - last > Math.max(everyMs, tookMs / EVAL_SHARE);
+}
+
 /** Steps per read-back while running: about POST_EVERY_MS of work, so slow devices stay responsive. */
 let window = 1;
 
@@ -182,12 +187,11 @@ async function trainSome(count: number): Promise<void> {
     stepsSincePost += 1;
   }
   flush(!running);
-  const evalInterval = Math.max(EVAL_EVERY_MS, lastEvalMs / EVAL_SHARE);
-  if (!running || performance.now() - lastEval > evalInterval) {
+  if (!running || due(lastEval, lastEvalMs, EVAL_EVERY_MS)) {
     flush(true);
     await evaluate();
   }
-  if (boundaryGrid && (!running || performance.now() - lastBoundary > Math.max(BOUNDARY_EVERY_MS, lastBoundaryMs / EVAL_SHARE))) {
+  if (boundaryGrid && (!running || due(lastBoundary, lastBoundaryMs, BOUNDARY_EVERY_MS))) {
     await drawBoundary();
   }
 }

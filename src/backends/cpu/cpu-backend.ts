@@ -359,7 +359,8 @@ export class CpuBackend implements Backend {
   }
 
   // next = p − lr·g with g as in linearBackwardParams (computed into scratch, as the unfused path
-  // would store it), unless the guard holds a NaN or ±Inf: then next stays and the partials hold it
+  // would store it), unless the guard holds a NaN or ±Inf: then next stays, the partials hold that
+  // value, and nothing is computed
   linearUpdate(next: Tensor, metrics: Tensor, slot: number, source: LayerInput, dOut: Tensor, p: Tensor, step: SgdStep): void {
     const { lambda, lr, guardStart, guardCount } = step;
     checkSameShape('linearUpdate', next, p);
@@ -367,14 +368,14 @@ export class CpuBackend implements Backend {
     if (to.buffer === from.buffer && to.byteOffset === from.byteOffset) throw new Error('linearUpdate: next and p share storage');
     const M = (metrics as CpuTensor).data;
     if (guardStart + guardCount > M.length) throw new Error(`linearUpdate: guard ${guardStart} + ${guardCount} is outside the metrics`);
-    const g = new CpuTensor(p.rows, p.cols, this.scratchAt(4, p.rows * p.cols));
-    this.linearBackwardParams(g, metrics, slot, source, dOut, p, lambda);
     for (let i = guardStart; i < guardStart + guardCount; i++) {
       if (!Number.isFinite(M[i])) {
         M.fill(M[i], slot, slot + 2 * partialTiles(p.rows, p.cols));
         return;
       }
     }
+    const g = new CpuTensor(p.rows, p.cols, this.scratchAt(4, p.rows * p.cols));
+    this.linearBackwardParams(g, metrics, slot, source, dOut, p, lambda);
     const G = g.data;
     for (let i = 0; i < G.length; i++) to[i] = from[i] + -lr * G[i];
   }

@@ -32,6 +32,8 @@ export class Gemm {
   private packedA: Storage;
   private packedB: Storage;
   private readonly wasm: WasmTiles | null;
+  /** A view of the WebAssembly memory, made again only when the memory grows. */
+  private wasmView = new Float64Array(0);
 
   /** `useWasm: false` keeps every tile in JavaScript (the tests compare the two). */
   constructor(
@@ -96,7 +98,8 @@ export class Gemm {
     const cAt = bAt + blockStrips * stripValues;
     const bytes = (cAt + blockStrips * R * R) * 8;
     if (wasm.memory.buffer.byteLength < bytes) wasm.memory.grow(Math.ceil((bytes - wasm.memory.buffer.byteLength) / 65536));
-    const memory = new Float64Array(wasm.memory.buffer);
+    if (this.wasmView.buffer !== wasm.memory.buffer) this.wasmView = new Float64Array(wasm.memory.buffer);
+    const memory = this.wasmView;
     packStrips(memory, 0, a, 0, m, k, strips);
     const transposedB = { data: b.data, rowStride: b.colStride, colStride: b.rowStride };
     for (let j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
