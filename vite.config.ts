@@ -1,6 +1,7 @@
 // Vite configuration: the React app, and vitest for the unit suites under tests/.
-import { defineConfig } from 'vitest/config';
+
 import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   plugins: [react()],

@@ -112,8 +112,7 @@ test('a diverging configuration shows the divergence message and no NaN in the t
 });
 
 test('a shared URL restores every control', async ({ page }) => {
-  const hash =
-    'model=mlp&depth=3&width=48&activation=tanh&init=normal&sigma=0.2&lambda=0.01&lr=0.3&batch=32&seed=9&dataset=circles&noise=0.05&backend=cpu';
+  const hash = 'model=mlp&depth=3&width=48&activation=tanh&init=normal&sigma=0.2&lambda=0.01&lr=0.3&batch=32&seed=9&dataset=circles&noise=0.05&backend=cpu';
   await openWith(page, hash);
   await expect(page.getByLabel('Model')).toHaveValue('mlp');
   await expect(page.getByLabel('Hidden layers')).toHaveValue('3');
@@ -182,7 +181,7 @@ test('when the GPU process crashes mid-run, training goes on on the CPU and the 
     expect(after.text).not.toMatch(/NaN/);
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
-  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
+    await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
     await page.mouse.move(0, 0);
     const { step } = await readStatus(page);
     await expect.poll(() => chartText(page, 'Loss chart')).toMatch(new RegExp(`step\\s*${step}(?!\\d)`));

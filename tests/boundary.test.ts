@@ -43,7 +43,10 @@ describe('decision boundary', () => {
     const points = gridPoints(grid);
     expect(points[0]).toBeCloseTo(-1 + 12 / 128); // first cell centre, left
     expect(points[1]).toBeCloseTo(22 - 24 / 128); // top
-    const big = gridFor(Float32Array.from([0, 0, 1, 1]), [{ fanIn: 2, fanOut: 1024, offset: 0 }, { fanIn: 1024, fanOut: 1024, offset: 0 }]);
+    const big = gridFor(Float32Array.from([0, 0, 1, 1]), [
+      { fanIn: 2, fanOut: 1024, offset: 0 },
+      { fanIn: 1024, fanOut: 1024, offset: 0 },
+    ]);
     expect(big.size).toBe(16);
   });
 });

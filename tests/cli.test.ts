@@ -65,15 +65,33 @@ describe('npm run train, as a process', () => {
   });
 
   it('prints one JSON object per epoch with every field', () => {
-    const result = train(['--dataset', 'blobs', '--model', 'mlp', '--depth', '2', '--hidden', '8', '--init', 'xavier-uniform', '--lr', '0.5', '--epochs', '2', '--batch', '100']);
+    const result = train([
+      '--dataset',
+      'blobs',
+      '--model',
+      'mlp',
+      '--depth',
+      '2',
+      '--hidden',
+      '8',
+      '--init',
+      'xavier-uniform',
+      '--lr',
+      '0.5',
+      '--epochs',
+      '2',
+      '--batch',
+      '100',
+    ]);
     expect(result.status).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(2);
     expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
     for (const line of lines) {
-      expect(Object.keys(line).sort()).toEqual(
-        ['backend', 'epoch', 'gradNorms', 'l2', 'loss', 'seconds', 'steps', 'testAcc', 'trainAcc'].sort(),
-      );
+      expect(Object.keys(line).sort()).toEqual(['backend', 'epoch', 'gradNorms', 'l2', 'loss', 'seconds', 'steps', 'testAcc', 'trainAcc'].sort());
       expect(line.gradNorms).toHaveLength(3);
       expect(line.backend).toMatch(/^CPU/);
     }
@@ -81,7 +99,26 @@ describe('npm run train, as a process', () => {
   });
 
   it('reports a diverging run as diverged at a step, exit 3, and prints no NaN', () => {
-    const result = train(['--model', 'mlp', '--depth', '10', '--hidden', '32', '--activation', 'identity', '--init', 'normal', '--sigma', '10', '--dataset', 'spiral', '--lr', '1', '--steps', '50']);
+    const result = train([
+      '--model',
+      'mlp',
+      '--depth',
+      '10',
+      '--hidden',
+      '32',
+      '--activation',
+      'identity',
+      '--init',
+      'normal',
+      '--sigma',
+      '10',
+      '--dataset',
+      'spiral',
+      '--lr',
+      '1',
+      '--steps',
+      '50',
+    ]);
     expect(result.status).toBe(3);
     const last = JSON.parse(result.stdout.trim().split('\n').pop()!);
     expect(last.diverged.step).toBeGreaterThanOrEqual(1);

@@ -1,7 +1,7 @@
 // Data and randomness: the Fashion-MNIST split, the synthetic sets, the seeded PRNG, the initialisers and uniform packing.
 import { describe, expect, it } from 'vitest';
-import { packParams, parseParamsStruct } from '../src/backends/webgpu/kernels';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
+import { packParams, parseParamsStruct } from '../src/backends/webgpu/kernels';
 import { makeSynthetic, SYNTHETIC_NAMES } from '../src/core/data/synthetic';
 import { initWeights } from '../src/core/init';
 import { Rng } from '../src/core/rng';
@@ -28,7 +28,12 @@ describe('Fashion-MNIST', () => {
     const identity = new Float32Array(785 * 784);
     for (let i = 0; i < 784; i++) identity[i * 784 + i] = 1;
     const xt = be.tensor(3, 784);
-    const source = { data: be.dataset(data.train.features, data.train.featureScale, data.train.labels, 784), order: be.indices(Uint32Array.from([5, 0, 59_999])), start: 0, rows: 3 };
+    const source = {
+      data: be.dataset(data.train.features, data.train.featureScale, data.train.labels, 784),
+      order: be.indices(Uint32Array.from([5, 0, 59_999])),
+      start: 0,
+      rows: 3,
+    };
     be.linearForward(xt, source, be.tensor(785, 784, identity), 'identity');
     const x = await be.read(xt);
     // and the labels: the loss gradient over zero logits is 1/q − onehot, negative at the label

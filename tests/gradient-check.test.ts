@@ -31,7 +31,11 @@ function makeModel(be: CpuBackend, hidden: number[], activation: Activation, see
     for (let j = 0; j < layer.fanOut; j++) p[layer.fanIn * layer.fanOut + j] = rng.normal() * 0.5;
     be.write(layer.P, p);
   }
-  const x = be.tensor(n, d, Array.from({ length: n * d }, () => rng.normal()));
+  const x = be.tensor(
+    n,
+    d,
+    Array.from({ length: n * d }, () => rng.normal()),
+  );
   const y = be.labels(n);
   be.writeLabels(y, [0, 1, 2, 3, 1, 2]);
   const batch: Batch = { n, input: x, labels: y };

@@ -2,7 +2,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
-import { type ActivationKind, type Backend, type Gathered, type LabelTensor, type LayerInput, PARTIAL_TILE, partialTiles, type Tensor } from '../src/core/backend';
+import {
+  type ActivationKind,
+  type Backend,
+  type Gathered,
+  type LabelTensor,
+  type LayerInput,
+  PARTIAL_TILE,
+  partialTiles,
+  type Tensor,
+} from '../src/core/backend';
 import { Rng } from '../src/core/rng';
 import { webgpuBackend } from './helpers/webgpu';
 
@@ -19,12 +28,7 @@ function randomValues(count: number, seed: number, scale = 1): Float32Array {
 }
 
 /** Largest |gpu − cpu| / (atol + rtol·|bound|) over all entries; ≤ 1 passes. */
-function worstRatio(
-  got: ArrayLike<number>,
-  want: ArrayLike<number>,
-  tol: { atol: number; rtol: number },
-  bound: ArrayLike<number> = want,
-): number {
+function worstRatio(got: ArrayLike<number>, want: ArrayLike<number>, tol: { atol: number; rtol: number }, bound: ArrayLike<number> = want): number {
   expect(got.length).toBe(want.length);
   let worst = 0;
   for (let i = 0; i < want.length; i++) {
@@ -273,7 +277,11 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
           const h = be.tensor(n, fanOut);
           be.linearForward(h, input, p, kind);
           // backward through a layer whose output is `input` (as h = φ(z) of the layer below)
-          const hIn = be.tensor(n, fanIn, x.map((v) => (kind === 'relu' ? Math.max(v, 0) : kind === 'identity' ? v : Math.abs(v) * 0.9)));
+          const hIn = be.tensor(
+            n,
+            fanIn,
+            x.map((v) => (kind === 'relu' ? Math.max(v, 0) : kind === 'identity' ? v : Math.abs(v) * 0.9)),
+          );
           const dIn = be.tensor(n, fanIn);
           be.linearBackwardInput(dIn, be.tensor(n, fanOut, dOut), p, hIn, kind);
           return [await be.read(h), await be.read(dIn)];
@@ -301,7 +309,9 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
       // the partials add up to ‖W‖² (bias line excluded)
       let weightSq = 0;
       for (let i = 0; i < fanIn * fanOut; i++) weightSq += pv[i] * pv[i];
-      const partialSum = Array.from(got[1].slice(3)).filter((_, i) => i % 2 === 0).reduce((s, v) => s + v, 0);
+      const partialSum = Array.from(got[1].slice(3))
+        .filter((_, i) => i % 2 === 0)
+        .reduce((s, v) => s + v, 0);
       expect(Math.abs(partialSum - weightSq) / Math.max(weightSq, 1e-12)).toBeLessThan(1e-5);
     });
   }
@@ -331,7 +341,10 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
         // fused, with a NaN in the guard: next keeps its values, the partials carry the NaN
         const held = slicedParams(be, fanIn, fanOut, new Float32Array((fanIn + 1) * fanOut).fill(7));
         const stopped = be.tensor(1, width, new Float32Array(width).fill(9));
-        be.write(stopped, Float32Array.from({ length: width }, (_, i) => (i === 2 ? Number.NaN : 9)));
+        be.write(
+          stopped,
+          Float32Array.from({ length: width }, (_, i) => (i === 2 ? Number.NaN : 9)),
+        );
         be.linearUpdate(held, stopped, 4, input, d, p, { lambda, lr, guardStart: 0, guardCount: 4 });
         return {
           want: await be.read(stepped),
@@ -360,7 +373,9 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
   it('linearUpdate refuses next and p in one storage; swap exchanges storage, slices keep theirs', async () => {
     for (const be of [cpu, gpu] as Backend[]) {
       const p = be.tensor(3, 2, [1, 2, 3, 4, 5, 6]);
-      expect(() => be.linearUpdate(p, be.tensor(1, 4), 0, be.tensor(1, 2), be.tensor(1, 2), p, { lambda: 0, lr: 0.1, guardStart: 0, guardCount: 0 })).toThrow(/next and p share storage/);
+      expect(() => be.linearUpdate(p, be.tensor(1, 4), 0, be.tensor(1, 2), be.tensor(1, 2), p, { lambda: 0, lr: 0.1, guardStart: 0, guardCount: 0 })).toThrow(
+        /next and p share storage/,
+      );
       const a = be.tensor(1, 128, new Float32Array(128).fill(1));
       const b = be.tensor(1, 128, new Float32Array(128).fill(2));
       const sliceOfA = be.slice(a, 64, 1, 64);
@@ -393,7 +408,9 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
       });
       expect(worstRatio(got[0], want[0], { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
       expect(worstRatio(got[1], want[1], { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
-      const correct = Array.from(want[1]).filter((_, i) => i % 2 === 1).reduce((s, v) => s + v, 0);
+      const correct = Array.from(want[1])
+        .filter((_, i) => i % 2 === 1)
+        .reduce((s, v) => s + v, 0);
       expect(correct).toBeGreaterThanOrEqual(0);
       expect(correct).toBeLessThanOrEqual(n);
     });
@@ -431,7 +448,10 @@ describe('the first layer reads its batch straight from a split uploaded once (g
           for (let r = 0; r < n; r++) for (let c = 0; c < cols; c++) picked[r * cols + c] = features[order[start + r] * cols + c] * Math.fround(scale);
           input = be.tensor(n, cols, picked);
           y = be.labels(n);
-          be.writeLabels(y, Array.from({ length: n }, (_, r) => labels[order[start + r]]));
+          be.writeLabels(
+            y,
+            Array.from({ length: n }, (_, r) => labels[order[start + r]]),
+          );
         }
         const p = be.tensor(cols + 1, classes, pv);
         const h = be.tensor(n, classes);
@@ -451,7 +471,7 @@ describe('the first layer reads its batch straight from a split uploaded once (g
       ] as [Backend, boolean][]) {
         const got = await run(be, gatheredInput);
         const what = `${be.name}, ${gatheredInput ? 'gathered' : 'tensor'} input`;
-        want.forEach((values, i) => expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `${what}, output ${i}`).toBeLessThanOrEqual(1));
+        for (const [i, values] of want.entries()) expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `${what}, output ${i}`).toBeLessThanOrEqual(1);
       }
     });
   }
@@ -475,6 +495,6 @@ describe('the first layer reads its batch straight from a split uploaded once (g
       be.linearUpdate(next, metrics, 0, input, be.tensor(n, units, dOut), p, { lambda: 0.1, lr: 0.5, guardStart: 0, guardCount: 0 });
       return [await be.read(h), await be.read(next), await be.read(metrics)];
     });
-    want.forEach((values, i) => expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `output ${i}`).toBeLessThanOrEqual(1));
+    for (const [i, values] of want.entries()) expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `output ${i}`).toBeLessThanOrEqual(1);
   });
 });

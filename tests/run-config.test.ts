@@ -23,7 +23,22 @@ describe('run configuration', () => {
   });
 
   it('round-trips every field through the hash', () => {
-    const config = { ...DEFAULT_RUN, model: 'mlp', depth: 7, width: 19, activation: 'sigmoid', init: 'he-normal', sigma: 0.3, lambda: 0.02, lr: 0.7, batchSize: 33, seed: 123, dataset: 'circles', noise: 0.4, backend: 'cpu' } as const;
+    const config = {
+      ...DEFAULT_RUN,
+      model: 'mlp',
+      depth: 7,
+      width: 19,
+      activation: 'sigmoid',
+      init: 'he-normal',
+      sigma: 0.3,
+      lambda: 0.02,
+      lr: 0.7,
+      batchSize: 33,
+      seed: 123,
+      dataset: 'circles',
+      noise: 0.4,
+      backend: 'cpu',
+    } as const;
     const parsed = fromHash(toHash(config));
     expect(parsed.ignored).toEqual([]);
     expect(parsed.config).toEqual(config);

@@ -71,7 +71,10 @@ describe('pinned first losses of seeded runs (golden file)', () => {
   const goldenPath = new URL('./golden/first-losses.json', import.meta.url);
   const runs = {
     'fashion-softmax': { data: fashionMnist, config: { model: 'softmax', depth: 0, lr: 0.1, batchSize: 256, seed: 0 } },
-    'spiral-mlp': { data: spiral, config: { model: 'mlp', depth: 2, width: 16, activation: 'relu', init: 'he-normal', lr: 0.3, batchSize: 64, lambda: 0.01, seed: 7 } },
+    'spiral-mlp': {
+      data: spiral,
+      config: { model: 'mlp', depth: 2, width: 16, activation: 'relu', init: 'he-normal', lr: 0.3, batchSize: 64, lambda: 0.01, seed: 7 },
+    },
   } as const;
 
   it('CPU and WebGPU reproduce the first 10 losses of each run', async () => {

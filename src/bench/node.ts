@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     }
   }
   const machine = `${cpus().length}× ${cpus()[0]?.model ?? 'CPU'}; WebGPU: ${ours.webgpu!.description}`;
-  log(`benchmark on ${machine}, ${rounds} timed rounds per implementation, interleaved; training steps read back every ${flag('window', String(METRICS_WINDOW))}`);
+  log(
+    `benchmark on ${machine}, ${rounds} timed rounds per implementation, interleaved; training steps read back every ${flag('window', String(METRICS_WINDOW))}`,
+  );
   const only = new Set(flag('only', WORKLOADS.join(',')).split(','));
   for (const name of only) if (!WORKLOADS.includes(name)) throw new Error(`--only ${name}: allowed are ${WORKLOADS.join(', ')}`);
   const window = Number(flag('window', String(METRICS_WINDOW)));

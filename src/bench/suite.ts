@@ -167,7 +167,9 @@ async function matmulWorkload(env: BenchEnv, w: MatmulWorkload): Promise<Measure
         await backend.read(probe); // waits for the queue (one small read)
       },
     });
-    cleanups.push(() => [a, b, out, probe].forEach((t) => backend.free(t)));
+    cleanups.push(() => {
+      for (const t of [a, b, out, probe]) backend.free(t);
+    });
   }
   for (const theirs of env.theirs) {
     await setTfBackend(env, theirs);
@@ -188,7 +190,7 @@ async function matmulWorkload(env: BenchEnv, w: MatmulWorkload): Promise<Measure
   }
   const timed = await interleave(env, runs);
   const gpuMs = await gpuTime(env.ours.webgpu as WebGpuBackend | undefined, runs.find((r) => r.impl === 'webgpu')?.run ?? (async () => {}), 1);
-  cleanups.forEach((c) => c());
+  for (const cleanup of cleanups) cleanup();
   const flops = 2 * w.m * w.k * w.n;
   return [...timed].map(([impl, t]) => ({ ...toMeasurement(w.name, impl, t, flops, 1), ...(impl === 'webgpu' && gpuMs !== undefined ? { gpuMs } : {}) }));
 }
@@ -233,7 +235,7 @@ async function stepWorkload(env: BenchEnv, w: StepWorkload, data: Dataset): Prom
   const timed = await interleave(env, runs);
   const gpuRun = runs.find((r) => r.impl === 'webgpu')?.run ?? (async () => {});
   const gpuMs = await gpuTime(env.ours.webgpu as WebGpuBackend | undefined, gpuRun, env.window);
-  cleanups.forEach((c) => c());
+  for (const cleanup of cleanups) cleanup();
   return [...timed].map(([impl, t]) => ({
     ...toMeasurement(w.name, impl, t, stepFlops(widths), BATCH, env.window),
     ...(impl === 'webgpu' && gpuMs !== undefined ? { gpuMs } : {}),
@@ -287,7 +289,7 @@ export const WORKLOADS = [...MATMULS.map((w) => w.name), ...STEPS.map((w) => w.n
 
 /** GPU milliseconds per call of `run` (which makes `calls` calls), or undefined without timestamps. */
 async function gpuTime(gpu: WebGpuBackend | undefined, run: Timed, calls: number): Promise<number | undefined> {
-  if (!gpu || !gpu.startGpuTimer()) return undefined;
+  if (!gpu?.startGpuTimer()) return undefined;
   await run();
   const ms = await gpu.stopGpuTimer();
   return ms === null ? undefined : ms / calls;
@@ -327,7 +329,8 @@ export async function runSuite(
   if (gpu) {
     for (const w of chosen(STEPS)) counters[w.name] = await countStep(gpu, w.hidden, data, env.window);
     const memory = STEPS.find((w) => w.name === options.memoryWorkload);
-    if (options.memoryWorkload !== null && !memory) throw new Error(`memory workload ${options.memoryWorkload}: allowed are ${STEPS.map((w) => w.name).join(', ')}`);
+    if (options.memoryWorkload !== null && !memory)
+      throw new Error(`memory workload ${options.memoryWorkload}: allowed are ${STEPS.map((w) => w.name).join(', ')}`);
     if (memory) {
       env.log(`GPU memory over 1,000 steps of ${memory.name} …`);
       gpuMemoryBytes = { workload: memory.name, ...(await memoryGrowth(gpu, memory.hidden, data, env.log)) };
@@ -342,13 +345,17 @@ export function formatTable(results: BenchResults): string {
     lines.push(
       `${m.workload.padEnd(16)} ${m.impl.padEnd(12)} ${m.medianMs.toFixed(2).padStart(10)} ${m.samplesPerSecond
         .toFixed(0)
-        .padStart(11)} ${m.gflops.toFixed(3).padStart(10)} ${m.firstCallMs.toFixed(0).padStart(15)} ${(m.gpuMs === undefined ? '' : m.gpuMs.toFixed(2)).padStart(21)}`,
+        .padStart(
+          11,
+        )} ${m.gflops.toFixed(3).padStart(10)} ${m.firstCallMs.toFixed(0).padStart(15)} ${(m.gpuMs === undefined ? '' : m.gpuMs.toFixed(2)).padStart(21)}`,
     );
   }
   lines.push('', 'speed-up = their median ms / our median ms (above 1: we are faster)');
   for (const p of results.pairs) lines.push(`${p.workload.padEnd(16)} ${p.ours.padEnd(7)} vs ${p.theirs.padEnd(12)} ${p.speedup.toFixed(2)}×`);
   for (const [workload, c] of Object.entries(results.counters)) {
-    lines.push(`${workload}: per step ${c.submits} submit(s), ${c.dispatches} dispatches, ${c.buffersCreated} buffers, ${c.bindGroupsCreated} bind groups, ${c.pipelinesCreated} pipelines, ${c.mapAsync} mapAsync`);
+    lines.push(
+      `${workload}: per step ${c.submits} submit(s), ${c.dispatches} dispatches, ${c.buffersCreated} buffers, ${c.bindGroupsCreated} bind groups, ${c.pipelinesCreated} pipelines, ${c.mapAsync} mapAsync`,
+    );
   }
   if (results.gpuMemoryBytes) {
     const g = results.gpuMemoryBytes;

@@ -61,7 +61,7 @@ export function makeTfjsStep(tf: typeof TF, options: TfjsStepOptions, batchX: Fl
     const all = tf.stack(stats);
     await all.data();
     all.dispose();
-    stats.forEach((t) => t.dispose());
+    for (const t of stats) t.dispose();
   }
 
   function dispose(): void {

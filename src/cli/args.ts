@@ -1,15 +1,5 @@
 // Command-line flags of `npm run train`: parsing and checking, with an error that names the flag, the value and what is allowed.
-import {
-  ACTIVATIONS,
-  DATASETS,
-  DEFAULT_CONFIG,
-  type DatasetName,
-  INITIALIZERS,
-  LIMITS,
-  MODELS,
-  type TrainConfig,
-  validateConfig,
-} from '../core/config';
+import { ACTIVATIONS, DATASETS, type DatasetName, DEFAULT_CONFIG, INITIALIZERS, LIMITS, MODELS, type TrainConfig, validateConfig } from '../core/config';
 import { ConfigError, checkChoice, checkNumber } from '../core/errors';
 
 export const BACKENDS = ['cpu', 'webgpu'] as const;
@@ -98,7 +88,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
     const spec = FLAGS[name];
-    if (!spec) throw new UsageError(`unknown flag --${name}: allowed are ${Object.keys(FLAGS).map((f) => `--${f}`).join(', ')}`);
+    if (!spec)
+      throw new UsageError(
+        `unknown flag --${name}: allowed are ${Object.keys(FLAGS)
+          .map((f) => `--${f}`)
+          .join(', ')}`,
+      );
     if (given.has(name)) throw new UsageError(`--${name} is given twice`);
     if (spec.kind === 'flag') {
       given.set(name, 1);

@@ -19,6 +19,7 @@ export function derivativeFromOutput(kind: ActivationKind, h: number): number {
 export function activate(kind: ActivationKind, z: number): number {
   switch (kind) {
     case 'relu':
+      // biome-ignore lint/complexity/useMathMinMax: a NaN z gives 0 here, as the book's max(z, 0) reads; Math.max would give NaN
       return z > 0 ? z : 0;
     case 'sigmoid':
       return 1 / (1 + Math.exp(-z));

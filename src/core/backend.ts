@@ -94,14 +94,7 @@ export interface Backend {
    * dO = (softmax(o) − onehot(y)) · gradScale (gradScale = 1/n for a mean loss).
    * rowLoss and rowCorrect are (n, 1).
    */
-  softmaxCrossEntropy(
-    dO: Tensor,
-    rowLoss: Tensor,
-    rowCorrect: Tensor,
-    o: Tensor,
-    y: LabelTensor,
-    gradScale: number,
-  ): void;
+  softmaxCrossEntropy(dO: Tensor, rowLoss: Tensor, rowCorrect: Tensor, o: Tensor, y: LabelTensor, gradScale: number): void;
 
   // ---- reductions into a slot of a small metrics tensor ----
   /** out[slot] = scale · Σ x. */

@@ -1,5 +1,5 @@
 // The training configuration: its fields, their limits and defaults, and one validator for all.
-import { checkChoice, checkNumber, ConfigError } from './errors';
+import { ConfigError, checkChoice, checkNumber } from './errors';
 
 export const MODELS = ['softmax', 'mlp'] as const;
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'identity'] as const;

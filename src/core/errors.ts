@@ -17,13 +17,7 @@ function formatValue(value: unknown): string {
 }
 
 /** Throws a ConfigError unless `value` is a finite number in [min, max] (and an integer if asked). */
-export function checkNumber(
-  field: string,
-  value: unknown,
-  min: number,
-  max: number,
-  options: { integer?: boolean; minExclusive?: boolean } = {},
-): number {
+export function checkNumber(field: string, value: unknown, min: number, max: number, options: { integer?: boolean; minExclusive?: boolean } = {}): number {
   const kind = options.integer ? 'an integer' : 'a number';
   const low = options.minExclusive ? `above ${min}` : `from ${min}`;
   const range = max === Infinity ? `${kind} ${options.minExclusive ? low : `of at least ${min}`}` : `${kind} ${low} to ${max}`;

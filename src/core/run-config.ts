@@ -1,14 +1,5 @@
 // What a run is made of (training config, data set, backend choice) and its round trip through the URL hash.
-import {
-  ACTIVATIONS,
-  DATASETS,
-  DEFAULT_CONFIG,
-  type DatasetName,
-  INITIALIZERS,
-  LIMITS,
-  MODELS,
-  type TrainConfig,
-} from './config';
+import { ACTIVATIONS, DATASETS, type DatasetName, DEFAULT_CONFIG, INITIALIZERS, LIMITS, MODELS, type TrainConfig } from './config';
 import { ConfigError, checkChoice, checkNumber } from './errors';
 
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const;

@@ -1,15 +1,6 @@
 // The trainer: seeded epochs of minibatch SGD over a dataset, one step → {loss, l2, acc, gradNorms}.
 import type { Backend, DataTensor, IndexTensor, Tensor } from './backend';
-import {
-  hiddenWidths,
-  type HyperParams,
-  LIMITS,
-  type InitConfig,
-  type TrainConfig,
-  validateConfig,
-  validateHyperParams,
-  validateInit,
-} from './config';
+import { type HyperParams, hiddenWidths, type InitConfig, LIMITS, type TrainConfig, validateConfig, validateHyperParams, validateInit } from './config';
 import type { Dataset, Split } from './data/dataset';
 import { type Batch, Mlp, readMetricsRow } from './model';
 import { Rng } from './rng';
@@ -210,7 +201,7 @@ export class Trainer {
     this.backend.free(this.metrics);
     if (this.evalBuffer) this.backend.free(this.evalBuffer);
     this.backend.release(this.trainData);
-    this.orders.forEach((order) => this.backend.release(order));
+    for (const order of this.orders) this.backend.release(order);
     if (this.testData) {
       this.backend.release(this.testData.data);
       this.backend.release(this.testData.order);

@@ -37,7 +37,7 @@ export class MetricsBuffer {
       this.l2.push(p.l2);
       this.testAcc.push(null);
       while (this.gradNorms.length < p.gradNorms.length) this.gradNorms.push(this.steps.slice(0, -1).map(() => null));
-      this.gradNorms.forEach((series, l) => series.push(l < p.gradNorms.length ? p.gradNorms[l] : null));
+      for (const [l, series] of this.gradNorms.entries()) series.push(l < p.gradNorms.length ? p.gradNorms[l] : null);
       this.latest = p;
     }
     this.notify();

@@ -11,8 +11,7 @@ export function App() {
       <header>
         <h1>Gradient Lab</h1>
         <p className="subtitle">
-          Softmax regression and MLPs, trained live: change λ, the initializer, the activation and the depth, and watch
-          every layer's gradient.
+          Softmax regression and MLPs, trained live: change λ, the initializer, the activation and the depth, and watch every layer's gradient.
         </p>
       </header>
       <Controls />

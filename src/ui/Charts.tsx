@@ -157,11 +157,11 @@ const profileSpec: ChartSpec = {
     width,
     height: 220,
     scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { distr: 3, log: 10 } },
-    series: [
-      { label: 'layer' },
-      { label: 'latest ‖∂J/∂W‖_F', stroke: '#6a1b9a', width: 2, points: { show: true, size: 7 } },
+    series: [{ label: 'layer' }, { label: 'latest ‖∂J/∂W‖_F', stroke: '#6a1b9a', width: 2, points: { show: true, size: 7 } }],
+    axes: [
+      { label: 'layer (input → output)', incrs: [1, 2, 5, 10] },
+      { label: '‖∂J/∂W‖_F (log)', values: logTicks, size: 60 },
     ],
-    axes: [{ label: 'layer (input → output)', incrs: [1, 2, 5, 10] }, { label: '‖∂J/∂W‖_F (log)', values: logTicks, size: 60 }],
     legend: { show: buffer.gradNorms.length > 0 },
   }),
   data: (b) => {

@@ -41,11 +41,11 @@ export function DecisionBoundary() {
   if (!points) return null;
   return (
     <figure className="chart">
-      <figcaption>
-        Decision boundary{boundary ? ` · step ${boundary.step}` : ''}
-      </figcaption>
+      <figcaption>Decision boundary{boundary ? ` · step ${boundary.step}` : ''}</figcaption>
       <canvas ref={canvas} width={SIDE} height={SIDE} role="img" aria-label="Decision boundary" />
-      <p className="caption">Tint: the predicted class on a {boundary?.grid.size ?? '…'} × {boundary?.grid.size ?? '…'} grid; dots: training points by class.</p>
+      <p className="caption">
+        Tint: the predicted class on a {boundary?.grid.size ?? '…'} × {boundary?.grid.size ?? '…'} grid; dots: training points by class.
+      </p>
     </figure>
   );
 }

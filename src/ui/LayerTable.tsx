@@ -5,9 +5,7 @@ import { useStore } from '../store/store';
 const NO_LAYERS: [number, number][] = [];
 
 export function LayerTable() {
-  const { shapes, norms } = useStore(
-    useShallow((s) => ({ shapes: s.run.model?.shapes ?? NO_LAYERS, norms: s.run.latest?.gradNorms ?? null })),
-  );
+  const { shapes, norms } = useStore(useShallow((s) => ({ shapes: s.run.model?.shapes ?? NO_LAYERS, norms: s.run.latest?.gradNorms ?? null })));
   return (
     <table className="layers" aria-label="Per-layer gradient norm">
       <caption>Per-layer gradient norm ‖∂J/∂W‖_F (latest step)</caption>
@@ -20,6 +18,7 @@ export function LayerTable() {
       </thead>
       <tbody>
         {shapes.map(([fanIn, fanOut], l) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a layer is its position in the model
           <tr key={l}>
             <th scope="row">{l === shapes.length - 1 ? `${l + 1} (output)` : l + 1}</th>
             <td>

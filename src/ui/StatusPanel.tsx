@@ -39,16 +39,13 @@ export function LoadingBar() {
 }
 
 export function Notices() {
-  const { divergence, error, ignored } = useStore(
-    useShallow((s) => ({ divergence: s.run.divergence, error: s.run.error, ignored: s.ignoredFromLink })),
-  );
+  const { divergence, error, ignored } = useStore(useShallow((s) => ({ divergence: s.run.divergence, error: s.run.error, ignored: s.ignoredFromLink })));
   return (
     <>
       {divergence && (
         <div className="notice danger" role="alert">
-          <strong>Training diverged at step {divergence.step}</strong>: {divergence.reason}. Training is paused and the
-          weights are those from before that step. Try a smaller learning rate, or another initializer (Xavier uniform
-          or He normal instead of a wide Normal).
+          <strong>Training diverged at step {divergence.step}</strong>: {divergence.reason}. Training is paused and the weights are those from before that step.
+          Try a smaller learning rate, or another initializer (Xavier uniform or He normal instead of a wide Normal).
         </div>
       )}
       {error && (

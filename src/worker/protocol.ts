@@ -2,12 +2,7 @@
 import type { Grid } from '../core/boundary';
 import type { RunConfig } from '../core/run-config';
 
-export type ToWorker =
-  | { type: 'configure'; config: RunConfig }
-  | { type: 'play' }
-  | { type: 'pause' }
-  | { type: 'step' }
-  | { type: 'reset' };
+export type ToWorker = { type: 'configure'; config: RunConfig } | { type: 'play' } | { type: 'pause' } | { type: 'step' } | { type: 'reset' };
 
 /** One training step as the charts need it, with the hyper-parameters it ran with. */
 export interface MetricPoint {

@@ -66,9 +66,7 @@ async function build(next: RunConfig, fallbackReason?: string): Promise<void> {
     post({ type: 'backend', info: made.info });
   }
   const baseUrl = new URL(import.meta.env.BASE_URL, self.location.origin).href;
-  const dataset = await loadDataset(next, baseUrl, (loaded, total) =>
-    post({ type: 'loading', what: 'Fashion-MNIST', loaded, total }),
-  );
+  const dataset = await loadDataset(next, baseUrl, (loaded, total) => post({ type: 'loading', what: 'Fashion-MNIST', loaded, total }));
   trainer = new Trainer(backend, dataset, next);
   config = next;
   const shapes = trainer.model.layers.map((l) => [l.fanIn, l.fanOut] as [number, number]);

@@ -1,4 +1,6 @@
 // The reference backend: plain loops over typed arrays. It is the specification every WGSL kernel matches.
+
+import { activate, activationDerivative, derivativeFromOutput } from '../../core/activations';
 import {
   type ActivationKind,
   type Backend,
@@ -8,18 +10,17 @@ import {
   type Gathered,
   type IndexTensor,
   isGathered,
-  type LayerInput,
   type LabelTensor,
+  type LayerInput,
   MAX_FUSED_CLASSES,
   type MatmulOptions,
   matmulInnerDim,
   PARTIAL_TILE,
   partialTiles,
-  SLICE_ALIGN,
   type SgdStep,
+  SLICE_ALIGN,
   type Tensor,
 } from '../../core/backend';
-import { activate, activationDerivative, derivativeFromOutput } from '../../core/activations';
 import { Gemm, type Storage } from './gemm';
 
 class CpuTensor implements Tensor {
@@ -165,14 +166,7 @@ export class CpuBackend implements Backend {
   }
 
   // loss_i = logsumexp(o_i) − o_i[y_i]; dO = (softmax(o) − onehot(y)) · gradScale
-  softmaxCrossEntropy(
-    dO: Tensor,
-    rowLoss: Tensor,
-    rowCorrect: Tensor,
-    o: Tensor,
-    y: LabelTensor,
-    gradScale: number,
-  ): void {
+  softmaxCrossEntropy(dO: Tensor, rowLoss: Tensor, rowCorrect: Tensor, o: Tensor, y: LabelTensor, gradScale: number): void {
     checkSameShape('softmaxCrossEntropy', dO, o);
     const q = o.cols;
     const O = (o as CpuTensor).data;

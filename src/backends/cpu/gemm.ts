@@ -156,32 +156,88 @@ function packStrips(dst: Storage, at: number, x: Strided, first: number, rows: n
 }
 
 /** One 4×4 tile of out at (i0, j0): sixteen running sums over the packed strips, stored where inside (rows, cols). */
-function tile(out: Storage, n: number, rows: number, cols: number, i0: number, j0: number, A: Storage, ai: number, rowStep: number, kStep: number, B: Storage, bi: number, k: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+function tile(
+  out: Storage,
+  n: number,
+  rows: number,
+  cols: number,
+  i0: number,
+  j0: number,
+  A: Storage,
+  ai: number,
+  rowStep: number,
+  kStep: number,
+  B: Storage,
+  bi: number,
+  k: number,
+): void {
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   const r1 = rowStep;
   const r2 = 2 * rowStep;
   const r3 = 3 * rowStep;
   const end = bi + k * R;
   for (; bi < end; ai += kStep, bi += R) {
-    const a0 = A[ai], a1 = A[ai + r1], a2 = A[ai + r2], a3 = A[ai + r3];
-    const b0 = B[bi], b1 = B[bi + 1], b2 = B[bi + 2], b3 = B[bi + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = A[ai],
+      a1 = A[ai + r1],
+      a2 = A[ai + r2],
+      a3 = A[ai + r3];
+    const b0 = B[bi],
+      b1 = B[bi + 1],
+      b2 = B[bi + 2],
+      b3 = B[bi + 3];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
   }
   if (i0 + R <= rows && j0 + R <= cols) {
     let o = i0 * n + j0;
-    out[o] = c00; out[o + 1] = c01; out[o + 2] = c02; out[o + 3] = c03;
+    out[o] = c00;
+    out[o + 1] = c01;
+    out[o + 2] = c02;
+    out[o + 3] = c03;
     o += n;
-    out[o] = c10; out[o + 1] = c11; out[o + 2] = c12; out[o + 3] = c13;
+    out[o] = c10;
+    out[o + 1] = c11;
+    out[o + 2] = c12;
+    out[o + 3] = c13;
     o += n;
-    out[o] = c20; out[o + 1] = c21; out[o + 2] = c22; out[o + 3] = c23;
+    out[o] = c20;
+    out[o + 1] = c21;
+    out[o + 2] = c22;
+    out[o + 3] = c23;
     o += n;
-    out[o] = c30; out[o + 1] = c31; out[o + 2] = c32; out[o + 3] = c33;
+    out[o] = c30;
+    out[o + 1] = c31;
+    out[o + 2] = c32;
+    out[o + 3] = c33;
     return;
   }
   // an edge tile: store the rows and columns that exist

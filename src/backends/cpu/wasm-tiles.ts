@@ -75,7 +75,12 @@ const STRIDE = 32; // bytes per p in a packed strip: four float64
 
 function body(): number[] {
   const code: number[] = [];
-  const emit = (...parts: (number | number[])[]) => parts.forEach((part) => (Array.isArray(part) ? code.push(...part) : code.push(part)));
+  const emit = (...parts: (number | number[])[]) => {
+    for (const part of parts) {
+      if (Array.isArray(part)) code.push(...part);
+      else code.push(part);
+    }
+  };
   emit(op.block, op.loop); // $done, $tiles
   emit(op.get(COUNT), op.i32Eqz, op.brIf(1));
   for (let i = 0; i < 8; i++) emit(op.v128Zero, op.set(SUM + i));

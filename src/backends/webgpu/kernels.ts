@@ -65,13 +65,7 @@ export function parseParamsStruct(source: string, file: string): ParamField[] {
  * Packs named values into `view` at `offset` in the order of the WGSL struct. Throws when a
  * field is missing or a value names no field, so a shader edit cannot silently shift a layout.
  */
-export function packParams(
-  fields: readonly ParamField[],
-  values: Record<string, number>,
-  view: DataView,
-  offset: number,
-  file: string,
-): void {
+export function packParams(fields: readonly ParamField[], values: Record<string, number>, view: DataView, offset: number, file: string): void {
   const given = Object.keys(values);
   if (given.length !== fields.length) {
     const expected = fields.map((f) => f.name).join(', ');

@@ -9,14 +9,14 @@ import {
   type IndexTensor,
   inputShape,
   isGathered,
-  type LayerInput,
   type LabelTensor,
+  type LayerInput,
   MAX_FUSED_CLASSES,
   type MatmulOptions,
   matmulInnerDim,
   PARTIAL_TILE,
-  SLICE_ALIGN,
   type SgdStep,
+  SLICE_ALIGN,
   type Tensor,
 } from '../../core/backend';
 import { BufferPool } from './buffer-pool';
@@ -397,7 +397,19 @@ export class WebGpuBackend implements Backend {
     const [to, from] = [next as GpuTensor, p as GpuTensor];
     if (to.buffer === from.buffer && to.byteOffset === from.byteOffset) throw new Error('linearUpdate: next and p share storage');
     if (guardStart + guardCount > metrics.rows * metrics.cols) throw new Error(`linearUpdate: guard ${guardStart} + ${guardCount} is outside the metrics`);
-    const shape = { M: next.rows, N: next.cols, K: rows, lda: cols, ldb: dOut.cols, slot, tilesX: Math.ceil(next.cols / PARTIAL_TILE), lambda, lr, guardStart, guardCount };
+    const shape = {
+      M: next.rows,
+      N: next.cols,
+      K: rows,
+      lda: cols,
+      ldb: dOut.cols,
+      slot,
+      tilesX: Math.ceil(next.cols / PARTIAL_TILE),
+      lambda,
+      lr,
+      guardStart,
+      guardCount,
+    };
     this.runMatmul(shape, { TRANS_A: 1, AUGMENT: 1, EPILOGUE: 5 }, next, input, dOut, { aux: p, metrics });
   }
 
@@ -480,14 +492,7 @@ export class WebGpuBackend implements Backend {
     this.elementwise('activationBackward', dz, [z, h], ACTIVATION_CODES[kind], 0);
   }
 
-  softmaxCrossEntropy(
-    dO: Tensor,
-    rowLoss: Tensor,
-    rowCorrect: Tensor,
-    o: Tensor,
-    y: LabelTensor,
-    gradScale: number,
-  ): void {
+  softmaxCrossEntropy(dO: Tensor, rowLoss: Tensor, rowCorrect: Tensor, o: Tensor, y: LabelTensor, gradScale: number): void {
     checkSameShape('softmaxCrossEntropy', dO, o);
     const params = { rows: o.rows, cols: o.cols, gradScale };
     this.dispatch('softmaxCrossEntropy', params, [dO, rowLoss, rowCorrect, o, y], Math.ceil(o.rows / 64));
@@ -673,7 +678,7 @@ class PassTimer {
   private passes = 0;
 
   constructor(
-    private readonly device: GPUDevice,
+    device: GPUDevice,
     private readonly pool: BufferPool,
   ) {
     this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 * PassTimer.CAPACITY });

@@ -17,14 +17,8 @@ export const FASHION_MNIST = {
   },
 } as const;
 
-
 /** Builds the dataset from the four binaries: u8 pixels (count × 784) and u8 labels (count). */
-export function fashionMnistFromBytes(bytes: {
-  trainImages: Uint8Array;
-  trainLabels: Uint8Array;
-  testImages: Uint8Array;
-  testLabels: Uint8Array;
-}): Dataset {
+export function fashionMnistFromBytes(bytes: { trainImages: Uint8Array; trainLabels: Uint8Array; testImages: Uint8Array; testLabels: Uint8Array }): Dataset {
   const { inputDim, numClasses, classNames } = FASHION_MNIST;
   const dataset: Dataset = {
     name: 'fashion-mnist',
