@@ -1,5 +1,5 @@
-// matmul.wgsl: out (M, N) = op(a) (M, K) · op(b) (K, N) with fused epilogues; register-tiled with vec4s, plus a narrow-N path.
-// The CPU backend's matmul and linear* ops are the specification. Transposes are read by indexing.
+// matmul.wgsl: out (M, N) = op(a) (M, K) · op(b) (K, N) with named epilogues and loaders; register-tiled with vec4s, plus a narrow-N path.
+// The CPU reference backend's matmul and linear* ops are the specification. Transposes are read by indexing.
 // With AUGMENT, op(a) gains a column of ones at index K − 1 (transA = 0) or a row of ones at
 // index M − 1 (transA = 1): a layer's parameters P = [W; b] then multiply [H | 1] in one pass.
 
@@ -9,42 +9,61 @@ struct Params {
   K: u32,
   lda: u32, // columns of a as stored
   ldb: u32, // columns of b as stored
-  slot: u32, // first metrics slot written by epilogues 3, 4 and 5
-  tilesX: u32, // 32-column tiles across N (the partial index of epilogues 3 and 5)
-  lambda: f32, // epilogues 3 and 5: + λ·W
-  lr: f32, // epilogue 5: P − lr·G
-  guardStart: u32, // epilogue 5: metrics[guardStart, guardStart + guardCount) must be finite to write
+  slot: u32, // first metrics slot written by the PARAMETER_GRADIENT, SOFTMAX_CROSS_ENTROPY and SGD_STEP epilogues
+  tilesX: u32, // 32-column tiles across N (the partial index of PARAMETER_GRADIENT and SGD_STEP)
+  lambda: f32, // PARAMETER_GRADIENT and SGD_STEP: + λ·W
+  lr: f32, // SGD_STEP: P − lr·G
+  guardStart: u32, // SGD_STEP: metrics[guardStart, guardStart + guardCount) must be finite to write
   guardCount: u32,
-  scale: f32, // epilogue 4: 1/n
+  scale: f32, // SOFTMAX_CROSS_ENTROPY: 1/n
   start: u32, // gathered: first position in order
   dataCols: u32, // gathered: features per sample
   dataScale: f32, // gathered: features × dataScale (1/255 for pixels)
 }
+
+// Named variants. The host sets the overrides below by these names (read from this file, as the
+// Params struct is), so a number here is never written twice.
+
+// Epilogues: what happens to each sum before it is stored.
+const EPILOGUE_STORE: u32 = 0u; // out = acc
+const EPILOGUE_ACTIVATION: u32 = 1u; // out = φ(acc)
+const EPILOGUE_ACTIVATION_BACKWARD: u32 = 2u; // out = acc · φ'(h), h = aux
+const EPILOGUE_PARAMETER_GRADIENT: u32 = 3u; // out = acc + λ·W (W = aux, not the bias line), and the tile's Σ W², Σ dW²
+const EPILOGUE_SOFTMAX_CROSS_ENTROPY: u32 = 4u; // out = (softmax(acc) − onehot)·scale, and the block's loss and correct count
+const EPILOGUE_SGD_STEP: u32 = 5u; // out = P − lr·(PARAMETER_GRADIENT's value), only when the guard is finite
+
+// Loaders of op(a).
+const LOAD_A_STORED: u32 = 0u; // a tensor, `a`
+const LOAD_A_GATHERED_F32: u32 = 1u; // a batch of the uploaded split: rows order[start …] of `features`, f32 bits
+const LOAD_A_GATHERED_U8: u32 = 2u; // the same with u8 features four to a word
+
+// Activations φ (core/activations.ts holds the same in float64).
+const ACTIVATION_RELU: u32 = 0u;
+const ACTIVATION_SIGMOID: u32 = 1u;
+const ACTIVATION_TANH: u32 = 2u;
+const ACTIVATION_IDENTITY: u32 = 3u;
 
 // Specialisation: each combination is its own pipeline (cached by the backend), so the branches
 // below are settled when the pipeline is compiled, not evaluated per element.
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override AUGMENT: bool = false; // op(a) gains a ones column (or row, with TRANS_A)
-override GATHERED: bool = false; // a is a batch of the uploaded split: rows order[start …] of `features`
-override PACKED: bool = false; // gathered features are u8 four to a word (else f32 bits)
+override LOAD_A: u32 = LOAD_A_STORED;
 override LABELS_GATHERED: bool = false; // labels are the split's (u8 packed), at order[start + row]
-// 0 store, 1 activation, 2 activation backward, 3 parameter gradient, 4 softmax cross-entropy,
-// 5 SGD step: out = P − lr·(parameter gradient), written only when the guard is finite
-override EPILOGUE: u32 = 0u;
-override KIND: u32 = 3u; // activation (elementwise.wgsl's codes)
+override EPILOGUE: u32 = EPILOGUE_STORE;
+override ACTIVATION: u32 = ACTIVATION_IDENTITY;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> a: array<f32>;
 @group(0) @binding(3) var<storage, read> b: array<f32>;
-@group(0) @binding(4) var<storage, read> aux: array<f32>; // epilogue 2: H (M, N); epilogues 3 and 5: P (M, N)
+@group(0) @binding(4) var<storage, read> aux: array<f32>; // ACTIVATION_BACKWARD: H (M, N); PARAMETER_GRADIENT and SGD_STEP: P (M, N)
 @group(0) @binding(5) var<storage, read_write> metrics: array<f32>;
 @group(0) @binding(6) var<storage, read> labels: array<u32>; // one a row, or u8 packed when gathered
 @group(0) @binding(7) var<storage, read> features: array<u32>;
 @group(0) @binding(8) var<storage, read> order: array<u32>;
 
-// Epilogue 5's guard: the bits of a NaN or ±Inf found in it (0 when all finite). A guarded kernel
+// SGD_STEP's guard: the bits of a NaN or ±Inf found in it (0 when all finite). A guarded kernel
 // then writes nothing to `out` and this value in place of each partial, so the step after it sees
 // it in turn: once a step diverges, no later step of the window moves the parameters.
 var<workgroup> poison: atomic<u32>;
@@ -71,7 +90,7 @@ fn partial(sum: f32) -> f32 {
   return select(sum, bitcast<f32>(poisonBits), poisonBits != 0u);
 }
 
-// false when epilogue 5's guard holds the write back
+// false when SGD_STEP's guard holds the write back
 fn storing() -> bool {
   return poisonBits == 0u;
 }
@@ -83,7 +102,7 @@ fn byteAt(words: u32, index: u32) -> u32 {
 // feature f of the batch's r-th sample, read straight from the uploaded split
 fn gatheredValue(r: u32, f: u32) -> f32 {
   let at = order[params.start + r] * params.dataCols + f;
-  if (PACKED) { return f32(byteAt(features[at / 4u], at)) * params.dataScale; }
+  if (LOAD_A == LOAD_A_GATHERED_U8) { return f32(byteAt(features[at / 4u], at)) * params.dataScale; }
   return bitcast<f32>(features[at]) * params.dataScale;
 }
 
@@ -100,11 +119,11 @@ fn loadA(row: u32, k: u32) -> f32 {
   if (row >= params.M || k >= params.K) { return 0.0; }
   if (TRANS_A) {
     if (AUGMENT && row == params.M - 1u) { return 1.0; }
-    if (GATHERED) { return gatheredValue(k, row); }
+    if (LOAD_A != LOAD_A_STORED) { return gatheredValue(k, row); }
     return a[k * params.lda + row];
   }
   if (AUGMENT && k == params.K - 1u) { return 1.0; }
-  if (GATHERED) { return gatheredValue(row, k); }
+  if (LOAD_A != LOAD_A_STORED) { return gatheredValue(row, k); }
   return a[row * params.lda + k];
 }
 
@@ -115,26 +134,27 @@ fn loadB(k: u32, col: u32) -> f32 {
   return b[k * params.ldb + col];
 }
 
-fn activate(kind: u32, z: f32) -> f32 {
-  switch kind {
-    case 0u: { return max(z, 0.0); }
-    case 1u: { return 1.0 / (1.0 + exp(-z)); }
-    case 2u: { return tanh(clamp(z, -15.0, 15.0)); } // tanh of a large argument is NaN on some drivers
+// φ(z) of the pipeline's ACTIVATION
+fn activate(z: f32) -> f32 {
+  switch ACTIVATION {
+    case ACTIVATION_RELU: { return max(z, 0.0); }
+    case ACTIVATION_SIGMOID: { return 1.0 / (1.0 + exp(-z)); }
+    case ACTIVATION_TANH: { return tanh(clamp(z, -15.0, 15.0)); } // tanh of a large argument is NaN on some drivers
     default: { return z; }
   }
 }
 
 // φ'(z) from h = φ(z) alone: ReLU's z > 0 is h > 0
-fn derivativeFromOutput(kind: u32, h: f32) -> f32 {
-  switch kind {
-    case 0u: { return select(0.0, 1.0, h > 0.0); }
-    case 1u: { return h * (1.0 - h); }
-    case 2u: { return 1.0 - h * h; }
+fn derivativeFromOutput(h: f32) -> f32 {
+  switch ACTIVATION {
+    case ACTIVATION_RELU: { return select(0.0, 1.0, h > 0.0); }
+    case ACTIVATION_SIGMOID: { return h * (1.0 - h); }
+    case ACTIVATION_TANH: { return 1.0 - h * h; }
     default: { return 1.0; }
   }
 }
 
-// Epilogues 1–3 for one output: the stored value, and (epilogue 3) its share of ‖W‖² and ‖dW‖²
+// Every epilogue but SOFTMAX_CROSS_ENTROPY for one output: the stored value, and its share of ‖W‖² and ‖dW‖²
 struct Finished {
   value: f32,
   weightSq: f32,
@@ -145,9 +165,9 @@ fn finish(row: u32, col: u32, acc: f32) -> Finished {
   var result = Finished(acc, 0.0, 0.0);
   let at = row * params.N + col;
   switch EPILOGUE {
-    case 1u: { result.value = activate(KIND, acc); }
-    case 2u: { result.value = acc * derivativeFromOutput(KIND, aux[at]); }
-    case 3u: {
+    case EPILOGUE_ACTIVATION: { result.value = activate(acc); }
+    case EPILOGUE_ACTIVATION_BACKWARD: { result.value = acc * derivativeFromOutput(aux[at]); }
+    case EPILOGUE_PARAMETER_GRADIENT: {
       // the bias line (the last row) is not decayed and not in the norms
       if (row + 1u < params.M) {
         let w = aux[at];
@@ -156,7 +176,7 @@ fn finish(row: u32, col: u32, acc: f32) -> Finished {
         result.gradSq = result.value * result.value;
       }
     }
-    case 5u: {
+    case EPILOGUE_SGD_STEP: {
       let w = aux[at];
       var g = acc;
       if (row + 1u < params.M) {
@@ -176,14 +196,14 @@ fn finish(row: u32, col: u32, acc: f32) -> Finished {
 // updated with vec4 FMAs, written out by hand: software adapters (SwiftShader's JIT) keep neither
 // loops unrolled nor private arrays in registers, and run this several times faster.
 
-const TILE: u32 = 32u; // = PARTIAL_TILE in the TypeScript
+const TILE: u32 = 32u; // core/metrics-row.ts's PARTIAL_TILE: the backend checks they agree
 var<workgroup> tileA: array<f32, 1024>; // [k][row]: tileA[k * TILE + row]; reused for the epilogue's sums
 var<workgroup> tileB: array<vec4<f32>, 256>; // [k][col / 4]: tileB[k * 8 + col / 4]
 
 @compute @workgroup_size(8, 8)
 fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let thread = lid.y * 8u + lid.x;
-  if (EPILOGUE == 5u) { poisonBits = checkGuard(thread, 64u); }
+  if (EPILOGUE == EPILOGUE_SGD_STEP) { poisonBits = checkGuard(thread, 64u); }
   let rowBase = wid.y * TILE;
   let colBase = wid.x * TILE;
   var acc0 = vec4<f32>(0.0);
@@ -197,9 +217,9 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
     if (TRANS_A) { aRows -= 1u; } else { aK -= 1u; }
   }
   for (var t = 0u; t < params.K; t += TILE) {
-    if (GATHERED && PACKED && params.dataCols % 4u == 0u) {
+    if (LOAD_A == LOAD_A_GATHERED_U8 && params.dataCols % 4u == 0u) {
       loadGatheredTile(thread, rowBase, t);
-    } else if (!GATHERED && rowBase + TILE <= aRows && t + TILE <= aK) {
+    } else if (LOAD_A == LOAD_A_STORED && rowBase + TILE <= aRows && t + TILE <= aK) {
       loadInteriorTileA(thread, rowBase, t);
     } else {
       for (var e = 0u; e < 16u; e++) {
@@ -243,7 +263,7 @@ fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) w
   sums += storeRow(row + 1u, col, acc1);
   sums += storeRow(row + 2u, col, acc2);
   sums += storeRow(row + 3u, col, acc3);
-  if (EPILOGUE == 3u || EPILOGUE == 5u) {
+  if (EPILOGUE == EPILOGUE_PARAMETER_GRADIENT || EPILOGUE == EPILOGUE_SGD_STEP) {
     // this tile's ‖W‖² and ‖dW‖²: metrics[slot + 2·tile], metrics[slot + 2·tile + 1]
     tileA[thread] = sums.x;
     tileA[64u + thread] = sums.y;
@@ -342,12 +362,13 @@ fn storeRow(row: u32, col: u32, acc: vec4<f32>) -> vec2<f32> {
   return sums;
 }
 
-// ---- narrow outputs (N ≤ 16, such as 10 classes): a thread per output row, all N columns ----
+// ---- narrow outputs (N ≤ NARROW_N, such as 10 classes): a thread per output row, all N columns ----
 // op(b) is staged 64 rows of k at a time as vec4s; each thread streams its own row of op(a) into
-// four vec4 accumulators. Epilogue 4 is the fused softmax cross-entropy of the row's logits:
+// four vec4 accumulators. SOFTMAX_CROSS_ENTROPY is the fused loss of the row's logits:
 // dO = (softmax − onehot)·scale into out, and per 32-row block the scaled loss sum and the
 // correct count into the metrics.
 
+const NARROW_N: u32 = 16u; // the widest narrow output (four vec4 accumulators); core/backend.ts's MAX_FUSED_CLASSES
 const NARROW_K: u32 = 64u;
 var<workgroup> tileNarrow: array<vec4<f32>, 256>; // [k][col / 4]: tileNarrow[k * 4 + col / 4]
 var<workgroup> sumsNarrow: array<vec2<f32>, 32>;
@@ -355,7 +376,7 @@ var<workgroup> sumsNarrow: array<vec2<f32>, 32>;
 @compute @workgroup_size(32)
 fn matmul_narrow(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
   let row = wid.x * TILE + lid.x;
-  if (EPILOGUE == 5u) { poisonBits = checkGuard(lid.x, 32u); }
+  if (EPILOGUE == EPILOGUE_SGD_STEP) { poisonBits = checkGuard(lid.x, 32u); }
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
@@ -380,11 +401,11 @@ fn matmul_narrow(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgrou
   }
   var sums = vec2<f32>(0.0, 0.0);
   if (row < params.M) {
-    var logits = array<f32, 16>(
+    var logits = array<f32, NARROW_N>(
       acc0.x, acc0.y, acc0.z, acc0.w, acc1.x, acc1.y, acc1.z, acc1.w,
       acc2.x, acc2.y, acc2.z, acc2.w, acc3.x, acc3.y, acc3.z, acc3.w,
     );
-    if (EPILOGUE == 4u) {
+    if (EPILOGUE == EPILOGUE_SOFTMAX_CROSS_ENTROPY) {
       sums = softmaxCrossEntropy(row, &logits);
     } else {
       for (var j = 0u; j < params.N; j++) {
@@ -394,7 +415,7 @@ fn matmul_narrow(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgrou
       }
     }
   }
-  if (EPILOGUE >= 3u) {
+  if (EPILOGUE == EPILOGUE_PARAMETER_GRADIENT || EPILOGUE == EPILOGUE_SOFTMAX_CROSS_ENTROPY || EPILOGUE == EPILOGUE_SGD_STEP) {
     sumsNarrow[lid.x] = sums;
     workgroupBarrier();
     for (var stride = 16u; stride > 0u; stride /= 2u) {
@@ -409,7 +430,7 @@ fn matmul_narrow(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgrou
 }
 
 // loss_i = (max − o_y) + log Σ exp(o − max); returns (loss_i · scale, correct_i); writes the row of dO
-fn softmaxCrossEntropy(row: u32, logits: ptr<function, array<f32, 16>>) -> vec2<f32> {
+fn softmaxCrossEntropy(row: u32, logits: ptr<function, array<f32, NARROW_N>>) -> vec2<f32> {
   let q = params.N;
   var maxLogit = (*logits)[0];
   var argmax = 0u;

@@ -1,8 +1,9 @@
-// Gradient check: the CPU backend's analytic gradients against float64 centred finite differences.
+// Gradient check: the CPU reference backend's analytic gradients against float64 centred finite differences.
 import { describe, expect, it } from 'vitest';
-import { CpuBackend } from '../src/backends/cpu/cpu-backend';
+import { ReferenceBackend } from '../src/backends/cpu/reference-backend';
 import { ACTIVATIONS, type Activation } from '../src/core/config';
-import { type Batch, Mlp, readMetricsRow } from '../src/core/model';
+import { readMetricsRow } from '../src/core/metrics-row';
+import { type Batch, Mlp } from '../src/core/model';
 import { Rng } from '../src/core/rng';
 
 const n = 6; // samples
@@ -14,14 +15,14 @@ const h = 5e-6; // finite-difference step, near the optimum ε^(1/3) for centred
 const tolerance = 1e-6;
 
 /** J = L + (λ/2) Σ ‖W‖², read from the metrics the model writes. */
-async function objective(be: CpuBackend, model: Mlp, batch: Batch, metrics: ReturnType<CpuBackend['tensor']>): Promise<number> {
+async function objective(be: ReferenceBackend, model: Mlp, batch: Batch, metrics: ReturnType<ReferenceBackend['tensor']>): Promise<number> {
   model.recordForward(batch, metrics, 0);
   model.recordBackward(batch, lambda, metrics, 0); // writes the ‖W‖² partials (and G, unused here)
   const sums = readMetricsRow(await be.read(metrics), model.layout, n);
   return sums.loss + (lambda / 2) * sums.weightSq.reduce((a, b) => a + b, 0);
 }
 
-function makeModel(be: CpuBackend, hidden: number[], activation: Activation, seed: number) {
+function makeModel(be: ReferenceBackend, hidden: number[], activation: Activation, seed: number) {
   const rng = new Rng(seed);
   const model = new Mlp(be, d, hidden, q, activation);
   model.initialize({ init: 'normal', sigma: 0.8 }, rng);
@@ -42,13 +43,13 @@ function makeModel(be: CpuBackend, hidden: number[], activation: Activation, see
   return { model, batch, metrics: be.tensor(1, model.layout.width) };
 }
 
-/** The CPU backend's tensors hold their storage in `data`; reading it directly keeps this synchronous. */
+/** The CPU reference backend's tensors hold their storage in `data`; reading it directly keeps this synchronous. */
 function readSync(t: unknown): Float64Array {
   return (t as { data: Float64Array }).data;
 }
 
 async function checkGradients(hidden: number[], activation: Activation): Promise<number> {
-  const be = new CpuBackend({ precision: 'f64' });
+  const be = new ReferenceBackend({ precision: 'f64' });
   const { model, batch, metrics } = makeModel(be, hidden, activation, 42);
   model.recordForward(batch, metrics, 0);
   model.recordBackward(batch, lambda, metrics, 0);
@@ -90,7 +91,7 @@ describe('gradient check against float64 centred differences (λ = 0.3), every W
   }
 
   it('detects a wrong gradient (the check can fail)', async () => {
-    const be = new CpuBackend({ precision: 'f64' });
+    const be = new ReferenceBackend({ precision: 'f64' });
     const original = be.linearBackwardParams.bind(be);
     // sabotage: bias gradients off by 1%
     be.linearBackwardParams = (g, metrics, slot, input, dOut, p, lam) => {

@@ -1,46 +1,47 @@
-// Every WebGPU kernel against the CPU reference backend, on awkward shapes, with the tolerance of each op.
+// Every fused layer op of every backend (the CPU reference, the fast CPU path, the WGSL kernels) against the float64 oracle of its unfused primitives.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
+import { ReferenceBackend } from '../src/backends/cpu/reference-backend';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
-import {
-  type ActivationKind,
-  type Backend,
-  type Gathered,
-  type LabelTensor,
-  type LayerInput,
-  PARTIAL_TILE,
-  partialTiles,
-  type Tensor,
-} from '../src/core/backend';
+import type { Backend, Gathered, LabelTensor, LayerInput, Tensor } from '../src/core/backend';
+import { ACTIVATIONS } from '../src/core/config';
+import { PARTIAL_TILE, pairSlot, partialTiles, tilesAcross } from '../src/core/metrics-row';
 import { Rng } from '../src/core/rng';
 import { webgpuBackend } from './helpers/webgpu';
+import * as oracle from './oracle';
 
 let gpu: WebGpuBackend;
+const reference = new ReferenceBackend();
 const cpu = new CpuBackend();
 
 beforeAll(async () => {
   gpu = await webgpuBackend();
 });
 
+/** The backends under test, named for failure messages. */
+function everyBackend(): [string, Backend & { matmul: CpuBackend['matmul'] }][] {
+  return [
+    ['reference', reference],
+    ['cpu', cpu],
+    ['webgpu', gpu],
+  ];
+}
+
 function randomValues(count: number, seed: number, scale = 1): Float32Array {
   const rng = new Rng(seed);
   return Float32Array.from({ length: count }, () => rng.uniformIn(-scale, scale));
 }
 
-/** Largest |gpu − cpu| / (atol + rtol·|bound|) over all entries; ≤ 1 passes. */
+/** Largest |got − want| / (atol + rtol·|bound|) over all entries; ≤ 1 passes. */
 function worstRatio(got: ArrayLike<number>, want: ArrayLike<number>, tol: { atol: number; rtol: number }, bound: ArrayLike<number> = want): number {
   expect(got.length).toBe(want.length);
   let worst = 0;
   for (let i = 0; i < want.length; i++) {
+    if (Number.isNaN(got[i]) !== Number.isNaN(want[i])) return Infinity;
     const allowed = tol.atol + tol.rtol * Math.abs(bound[i]);
     worst = Math.max(worst, Math.abs(got[i] - want[i]) / allowed);
-    if (Number.isNaN(got[i]) !== Number.isNaN(want[i])) return Infinity;
   }
   return worst;
-}
-
-async function onBoth<T>(run: (be: Backend) => Promise<T>): Promise<[T, T]> {
-  return [await run(cpu), await run(gpu)];
 }
 
 const matmulShapes: [number, number, number][] = [
@@ -52,7 +53,7 @@ const matmulShapes: [number, number, number][] = [
   [17, 31, 257],
 ];
 
-describe('matmul: out = op(a) · op(b)', () => {
+describe('the bare matmul: out = op(a) · op(b)', () => {
   // float32 accumulation: |error| ≤ rtol · Σ_p |a_ip · b_pj| (the sum's own conditioning)
   const tol = { atol: 1e-7, rtol: 1e-5 };
   for (const [m, k, n] of matmulShapes) {
@@ -65,38 +66,56 @@ describe('matmul: out = op(a) · op(b)', () => {
       it(`(${m}×${k})${transA ? 'ᵀ-stored' : ''} · (${k}×${n})${transB ? 'ᵀ-stored' : ''}`, async () => {
         const aValues = randomValues(m * k, m * 1000 + k);
         const bValues = randomValues(k * n, n * 1000 + k);
-        const run = async (be: Backend, av: Float32Array, bv: Float32Array) => {
-          const a = transA ? be.tensor(k, m, av) : be.tensor(m, k, av);
-          const b = transB ? be.tensor(n, k, bv) : be.tensor(k, n, bv);
+        const aStored = transA ? oracle.matrix(k, m, aValues) : oracle.matrix(m, k, aValues);
+        const bStored = transB ? oracle.matrix(n, k, bValues) : oracle.matrix(k, n, bValues);
+        const opA = transA ? oracle.transpose(aStored) : aStored;
+        const opB = transB ? oracle.transpose(bStored) : bStored;
+        const want = oracle.matmul(opA, opB);
+        const bound = oracle.absMatmul(opA, opB);
+        for (const [name, be] of everyBackend()) {
           const out = be.tensor(m, n);
-          be.matmul(out, a, b, { transA, transB });
-          return be.read(out);
-        };
-        const [want, got] = await onBoth((be) => run(be, aValues, bValues));
-        const absDot = await run(cpu, aValues.map(Math.abs), bValues.map(Math.abs));
-        expect(worstRatio(got, want, tol, absDot)).toBeLessThanOrEqual(1);
+          be.matmul(out, be.tensor(aStored.rows, aStored.cols, aValues), be.tensor(bStored.rows, bStored.cols, bValues), { transA, transB });
+          expect(worstRatio(await be.read(out), want.data, tol, bound.data), name).toBeLessThanOrEqual(1);
+        }
       });
     }
   }
 
   it('rejects shapes that do not fit, naming them', () => {
-    const a = gpu.tensor(3, 4);
-    const b = gpu.tensor(5, 2);
-    expect(() => gpu.matmul(gpu.tensor(3, 2), a, b)).toThrow(/a \(3, 4\) · b \(5, 2\)/);
+    for (const [, be] of everyBackend()) {
+      expect(() => be.matmul(be.tensor(3, 2), be.tensor(3, 4), be.tensor(5, 2))).toThrow(/a \(3, 4\) · b \(5, 2\)/);
+    }
   });
 
   it('computes into a view of fewer rows without touching the rest', async () => {
-    const [want, got] = await onBoth(async (be) => {
-      const a = be.tensor(5, 3, randomValues(15, 1));
-      const b = be.tensor(3, 4, randomValues(12, 2));
+    const a = randomValues(15, 1);
+    const b = randomValues(12, 2);
+    const want = oracle.matmul(oracle.matrix(2, 3, a.slice(0, 6)), oracle.matrix(3, 4, b));
+    for (const [name, be] of everyBackend()) {
       const out = be.tensor(5, 4, new Float32Array(20).fill(7));
-      be.matmul(be.view(out, 2), be.view(a, 2), b);
-      return be.read(out);
-    });
-    expect(Array.from(got.slice(8))).toEqual(new Array(12).fill(7));
-    expect(worstRatio(got, want, { atol: 1e-6, rtol: 1e-6 })).toBeLessThanOrEqual(1);
+      be.matmul(be.view(out, 2), be.view(be.tensor(5, 3, a), 2), be.tensor(3, 4, b));
+      const got = await be.read(out);
+      expect(Array.from(got.slice(8)), name).toEqual(new Array(12).fill(7));
+      expect(worstRatio(got.slice(0, 8), want.data, { atol: 1e-6, rtol: 1e-6 }), name).toBeLessThanOrEqual(1);
+    }
   });
 });
+
+/** P (in + 1, out) at element 128 of a bigger tensor, as the model's layers are. */
+function slicedParams(be: Backend, fanIn: number, fanOut: number, values: ArrayLike<number>): Tensor {
+  const storage = be.tensor(1, 128 + (fanIn + 1) * fanOut + 64, new Float32Array(192 + (fanIn + 1) * fanOut).fill(5));
+  const p = be.slice(storage, 128, fanIn + 1, fanOut);
+  be.write(p, values);
+  return p;
+}
+
+/** [I; b]: a layer whose product is exact, so z = x + b isolates what its epilogue does. */
+function identityParams(cols: number, bias: ArrayLike<number>): Float32Array {
+  const p = new Float32Array((cols + 1) * cols);
+  for (let i = 0; i < cols; i++) p[i * cols + i] = 1;
+  p.set(bias, cols * cols);
+  return p;
+}
 
 const elementShapes: [number, number][] = [
   [1, 1],
@@ -105,81 +124,43 @@ const elementShapes: [number, number][] = [
   [257, 33],
 ];
 
-describe('elementwise ops', () => {
+describe('activations in the fused epilogues: a layer of identity weights, z = x + b in ±20', () => {
   for (const [rows, cols] of elementShapes) {
-    it(`addBias and columnSums on (${rows}, ${cols})`, async () => {
-      const zValues = randomValues(rows * cols, rows + cols);
-      const bValues = randomValues(cols, cols);
-      const [want, got] = await onBoth(async (be) => {
-        const z = be.tensor(rows, cols, zValues);
-        be.addBias(z, be.tensor(1, cols, bValues));
-        const db = be.tensor(1, cols);
-        be.columnSums(db, z);
-        return [await be.read(z), await be.read(db)];
-      });
-      expect(worstRatio(got[0], want[0], { atol: 1e-7, rtol: 1e-7 })).toBeLessThanOrEqual(1); // one f32 add: exact
-      expect(worstRatio(got[1], want[1], { atol: 1e-5, rtol: 1e-5 })).toBeLessThanOrEqual(1); // a sum of ≤ 257 terms
-    });
-
-    for (const kind of ['relu', 'sigmoid', 'tanh', 'identity'] as ActivationKind[]) {
-      it(`${kind} forward and backward on (${rows}, ${cols}), inputs in ±20`, async () => {
-        const zValues = randomValues(rows * cols, 7 * rows + cols, 20);
-        const dValues = randomValues(rows * cols, 11 * rows + cols);
-        const [want, got] = await onBoth(async (be) => {
-          const z = be.tensor(rows, cols, zValues);
-          const h = be.tensor(rows, cols);
-          be.activationForward(h, z, kind);
-          const dz = be.tensor(rows, cols, dValues);
-          be.activationBackward(dz, z, h, kind);
-          return [await be.read(h), await be.read(dz)];
-        });
-        // exp and tanh in WGSL are not correctly rounded: a few ulp of a value ≤ 1
-        const tol = { atol: 1e-6, rtol: 1e-6 };
-        expect(worstRatio(got[0], want[0], tol)).toBeLessThanOrEqual(1);
-        expect(worstRatio(got[1], want[1], tol)).toBeLessThanOrEqual(1);
+    for (const kind of ACTIVATIONS) {
+      it(`${kind} forward (linearForward) and backward (linearBackwardInput) on (${rows}, ${cols})`, async () => {
+        const x = randomValues(rows * cols, 7 * rows + cols, 19);
+        const b = randomValues(cols, cols, 1);
+        const dOut = randomValues(rows * cols, 11 * rows + cols);
+        const z = oracle.addBias(oracle.matrix(rows, cols, x), oracle.matrix(1, cols, b));
+        const wantH = oracle.activationForward(kind, z);
+        // the layer below produced h = φ(z) in float32; the backward reads φ' from it
+        const h = Float32Array.from(wantH.data);
+        const wantD = oracle.activationBackward(kind, oracle.matrix(rows, cols, dOut), z);
+        for (const [name, be] of everyBackend()) {
+          const p = slicedParams(be, cols, cols, identityParams(cols, b));
+          const out = be.tensor(rows, cols);
+          be.linearForward(out, be.tensor(rows, cols, x), p, kind);
+          const dIn = be.tensor(rows, cols);
+          be.linearBackwardInput(dIn, be.tensor(rows, cols, dOut), p, be.tensor(rows, cols, h), kind);
+          // exp and tanh in WGSL are not correctly rounded: a few ulp of a value ≤ 1; z itself is rounded once
+          const tol = { atol: 1e-6, rtol: 1e-6 };
+          expect(worstRatio(await be.read(out), wantH.data, tol), `${name} forward`).toBeLessThanOrEqual(1);
+          expect(worstRatio(await be.read(dIn), wantD.data, tol), `${name} backward`).toBeLessThanOrEqual(1);
+        }
       });
     }
-
-    it(`axpy on (${rows}, ${cols})`, async () => {
-      const [want, got] = await onBoth(async (be) => {
-        const y = be.tensor(rows, cols, randomValues(rows * cols, 3));
-        be.axpy(y, be.tensor(rows, cols, randomValues(rows * cols, 4)), -0.37);
-        return be.read(y);
-      });
-      expect(worstRatio(got, want, { atol: 1e-7, rtol: 1e-6 })).toBeLessThanOrEqual(1); // one FMA: an ulp
-    });
   }
 
   it('tanh of ±1000 is ±1, not NaN', async () => {
-    const z = gpu.tensor(1, 4, [1000, -1000, 50, -50]);
-    const h = gpu.tensor(1, 4);
-    gpu.activationForward(h, z, 'tanh');
-    expect(Array.from(await gpu.read(h))).toEqual([1, -1, 1, -1]);
+    for (const [name, be] of everyBackend()) {
+      const h = be.tensor(1, 4);
+      be.linearForward(h, be.tensor(1, 4, [1000, -1000, 50, -50]), be.tensor(5, 4, identityParams(4, [0, 0, 0, 0])), 'tanh');
+      expect(Array.from(await be.read(h)), name).toEqual([1, -1, 1, -1]);
+    }
   });
 });
 
-describe('reductions into a metrics slot', () => {
-  for (const [rows, cols] of [...elementShapes, [257, 257] as [number, number]]) {
-    it(`sum and sum of squares of (${rows}, ${cols})`, async () => {
-      const values = randomValues(rows * cols, rows * cols);
-      const [want, got] = await onBoth(async (be) => {
-        const out = be.tensor(1, 4, [9, 9, 9, 9]);
-        const x = be.tensor(rows, cols, values);
-        be.sumInto(out, 1, x, 0.5);
-        be.sumSquaresInto(out, 3, x, 2);
-        return be.read(out);
-      });
-      expect(got[0]).toBe(9);
-      expect(got[2]).toBe(9);
-      const absSum = values.reduce((s, v) => s + Math.abs(v), 0);
-      // f32 tree sum: error ≤ rtol · Σ|x|
-      expect(Math.abs(got[1] - want[1])).toBeLessThanOrEqual(1e-6 * absSum * 0.5 + 1e-7);
-      expect(Math.abs(got[3] - want[3]) / want[3]).toBeLessThanOrEqual(1e-5);
-    });
-  }
-});
-
-describe('softmax cross-entropy, fused forward and gradient', () => {
+describe('softmax cross-entropy in the output layer (linearForwardLoss), identity weights: the logits are the input', () => {
   for (const [rows, classes] of [
     [1, 10],
     [3, 10],
@@ -187,67 +168,61 @@ describe('softmax cross-entropy, fused forward and gradient', () => {
     [257, 10],
     [7, 1],
   ] as [number, number][]) {
-    it(`(${rows}, ${classes}) logits`, async () => {
+    it(`(${rows}, ${classes}) logits: dO per entry, loss and correct count per 32-row block`, async () => {
       const logits = randomValues(rows * classes, rows + classes, 8);
       const labels = Uint32Array.from({ length: rows }, (_, i) => (i * 7) % classes);
-      const [want, got] = await onBoth(async (be) => softmaxXent(be, rows, classes, logits, labels));
-      const tol = { atol: 1e-6, rtol: 1e-5 };
-      expect(worstRatio(got.dO, want.dO, tol)).toBeLessThanOrEqual(1);
-      expect(worstRatio(got.loss, want.loss, tol)).toBeLessThanOrEqual(1);
-      expect(Array.from(got.correct)).toEqual(Array.from(want.correct));
+      const want = oracle.softmaxCrossEntropy(oracle.matrix(rows, classes, logits), labels, 1 / rows);
+      const blocks = tilesAcross(rows);
+      for (const [name, be] of everyBackend()) {
+        const got = await outputLayer(be, rows, classes, logits, labels);
+        expect(worstRatio(got.dO, want.dO.data, { atol: 1e-6, rtol: 1e-5 }), `${name} dO`).toBeLessThanOrEqual(1);
+        for (let k = 0; k < blocks; k++) {
+          const inBlock = (v: number[]) => v.slice(k * PARTIAL_TILE, (k + 1) * PARTIAL_TILE);
+          const loss = oracle.sum(inBlock(want.loss)) / rows;
+          expect(Math.abs(got.metrics[pairSlot(0, k)] - loss), `${name} loss of block ${k}`).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(loss));
+          expect(got.metrics[pairSlot(0, k) + 1], `${name} correct in block ${k}`).toBe(oracle.sum(inBlock(want.correct)));
+        }
+      }
     });
   }
 
-  it('logits of ±1000 give a finite loss and gradient on both backends', async () => {
-    const logits = Float32Array.from([1000, -1000, 0, -1000, 1000, 999]);
-    const labels = Uint32Array.from([1, 2]);
-    for (const be of [cpu, gpu] as Backend[]) {
-      const { loss, dO, correct } = await softmaxXent(be, 2, 3, logits, labels);
-      // row 0: label logit is 2000 below the max: loss = 2000; row 1: logsumexp(1000, 999) − 999 = 1 + log(1 + e⁻¹)
-      expect(loss[0]).toBeCloseTo(2000, 2);
-      expect(loss[1]).toBeCloseTo(1 + Math.log(1 + Math.exp(-1)), 5);
-      expect(Array.from(dO).every(Number.isFinite)).toBe(true);
-      expect(dO[0]).toBeCloseTo(0.5, 6); // (1 − 0) / n with n = 2
-      expect(Array.from(correct)).toEqual([0, 0]);
+  it('logits of ±1000 give a finite loss and gradient, row by row', async () => {
+    const rowsOfLogits = [
+      [1000, -1000, 0],
+      [-1000, 1000, 999],
+    ];
+    // row 0: the label's logit is 2000 below the max: loss 2000; row 1: logsumexp(1000, 999) − 999 = 1 + log(1 + e⁻¹)
+    const expected = [2000, 1 + Math.log(1 + Math.exp(-1))];
+    for (const [name, be] of everyBackend()) {
+      for (const [r, logits] of rowsOfLogits.entries()) {
+        const { dO, metrics } = await outputLayer(be, 1, 3, Float32Array.from(logits), Uint32Array.from([r + 1]));
+        expect(metrics[0], `${name} row ${r}`).toBeCloseTo(expected[r], r === 0 ? 2 : 5);
+        expect(metrics[1], `${name} row ${r}`).toBe(0);
+        expect(Array.from(dO).every(Number.isFinite), name).toBe(true);
+        if (r === 0) expect(dO[0], name).toBeCloseTo(1, 6); // softmax(o)₀ − 0 with n = 1
+      }
     }
   });
 });
 
-async function softmaxXent(be: Backend, rows: number, classes: number, logits: Float32Array, labels: Uint32Array) {
-  const o = be.tensor(rows, classes, logits);
+async function outputLayer(be: Backend, rows: number, classes: number, logits: Float32Array, labels: Uint32Array) {
   const y = be.labels(rows);
   be.writeLabels(y, labels);
   const dO = be.tensor(rows, classes);
-  const loss: Tensor = be.tensor(rows, 1);
-  const correct = be.tensor(rows, 1);
-  be.softmaxCrossEntropy(dO, loss, correct, o, y, 1 / rows);
-  return { dO: await be.read(dO), loss: await be.read(loss), correct: await be.read(correct) };
+  const metrics = be.tensor(1, 2 * tilesAcross(rows));
+  be.linearForwardLoss(
+    dO,
+    metrics,
+    0,
+    be.tensor(rows, classes, logits),
+    be.tensor(classes + 1, classes, identityParams(classes, new Float32Array(classes))),
+    y,
+    1 / rows,
+  );
+  return { dO: await be.read(dO), metrics: await be.read(metrics) };
 }
 
-describe('guarded SGD update', () => {
-  for (const size of [1, 33, 257 * 3]) {
-    it(`applies param −= lr·grad to ${size} values when the guard is finite, and nothing otherwise`, async () => {
-      const p0 = randomValues(size, size);
-      const g = randomValues(size, size + 1);
-      const [want, got] = await onBoth(async (be) => {
-        const param = be.tensor(1, size, p0);
-        const grad = be.tensor(1, size, g);
-        be.sgdUpdate(param, grad, 0.1, be.tensor(1, 3, [1, 2, 3]), 0, 3);
-        const moved = await be.read(param);
-        const stuck = be.tensor(1, size, p0);
-        be.sgdUpdate(stuck, grad, 0.1, be.tensor(1, 3, [1, Number.NaN, 3]), 0, 3);
-        be.sgdUpdate(stuck, grad, 0.1, be.tensor(1, 3, [Infinity, 0, 3]), 0, 3);
-        return [moved, await be.read(stuck)];
-      });
-      expect(worstRatio(got[0], want[0], { atol: 1e-7, rtol: 1e-6 })).toBeLessThanOrEqual(1);
-      expect(Array.from(got[0])).not.toEqual(Array.from(p0));
-      expect(Array.from(got[1])).toEqual(Array.from(p0));
-      expect(Array.from(want[1])).toEqual(Array.from(p0));
-    });
-  }
-});
-
-describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tensor', () => {
+describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tensor, against the oracle', () => {
   const shapes: [number, number, number][] = [
     [1, 1, 1],
     [7, 3, 33],
@@ -255,123 +230,141 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
     [65, 64, 65],
     [257, 33, 7],
   ];
-  // P (in + 1, out) lives at element 128 of a bigger tensor, as the model's layers do
-  function slicedParams(be: Backend, fanIn: number, fanOut: number, values: Float32Array): Tensor {
-    const storage = be.tensor(1, 128 + (fanIn + 1) * fanOut + 64, new Float32Array(192 + (fanIn + 1) * fanOut).fill(5));
-    const p = be.slice(storage, 128, fanIn + 1, fanOut);
-    be.write(p, values);
-    return p;
-  }
-  // float32 sums over ≤ 258 terms of values ≤ 1 against a float32 reference with the same order
+  // float32 sums over ≤ 258 terms: |error| ≤ atol + rtol·(Σ|terms| + |result|)
   const tol = { atol: 2e-6, rtol: 1e-5 };
+  const plus = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a, (v, i) => Math.abs(v) + Math.abs(b[i]));
 
   for (const [n, fanIn, fanOut] of shapes) {
-    for (const kind of ['relu', 'sigmoid', 'tanh', 'identity'] as ActivationKind[]) {
+    for (const kind of ACTIVATIONS) {
       it(`linearForward and linearBackwardInput, n ${n}, ${fanIn} → ${fanOut}, ${kind}`, async () => {
         const x = randomValues(n * fanIn, n + fanIn);
         const pv = randomValues((fanIn + 1) * fanOut, fanIn * fanOut, 0.5);
         const dOut = randomValues(n * fanOut, fanOut + 3);
-        const [want, got] = await onBoth(async (be) => {
-          const input = be.tensor(n, fanIn, x);
+        const { W, b } = oracle.splitParams(oracle.matrix(fanIn + 1, fanOut, pv));
+        const X = oracle.matrix(n, fanIn, x);
+        // forward: h = φ(x W + b)
+        const z = oracle.addBias(oracle.matmul(X, W), b);
+        const wantH = oracle.activationForward(kind, z);
+        const boundH = plus(oracle.addBias(oracle.absMatmul(X, W), { ...b, data: b.data.map(Math.abs) }).data, wantH.data);
+        // backward through a layer whose output is `input`: dIn = (dOut Wᵀ) ⊙ φ'(z_in), h_in = φ(z_in) given
+        const zIn = X; // take the input itself as the lower layer's z
+        const hIn = Float32Array.from(oracle.activationForward(kind, zIn).data);
+        const dH = oracle.matmul(oracle.matrix(n, fanOut, dOut), oracle.transpose(W));
+        const wantD = oracle.activationBackward(kind, dH, zIn);
+        const boundD = oracle.absMatmul(oracle.matrix(n, fanOut, dOut), oracle.transpose(W)).data;
+        for (const [name, be] of everyBackend()) {
           const p = slicedParams(be, fanIn, fanOut, pv);
           const h = be.tensor(n, fanOut);
-          be.linearForward(h, input, p, kind);
-          // backward through a layer whose output is `input` (as h = φ(z) of the layer below)
-          const hIn = be.tensor(
-            n,
-            fanIn,
-            x.map((v) => (kind === 'relu' ? Math.max(v, 0) : kind === 'identity' ? v : Math.abs(v) * 0.9)),
-          );
+          be.linearForward(h, be.tensor(n, fanIn, x), p, kind);
           const dIn = be.tensor(n, fanIn);
-          be.linearBackwardInput(dIn, be.tensor(n, fanOut, dOut), p, hIn, kind);
-          return [await be.read(h), await be.read(dIn)];
-        });
-        expect(worstRatio(got[0], want[0], tol)).toBeLessThanOrEqual(1);
-        expect(worstRatio(got[1], want[1], tol)).toBeLessThanOrEqual(1);
+          be.linearBackwardInput(dIn, be.tensor(n, fanOut, dOut), p, be.tensor(n, fanIn, hIn), kind);
+          expect(worstRatio(await be.read(h), wantH.data, tol, boundH), `${name} forward`).toBeLessThanOrEqual(1);
+          expect(worstRatio(await be.read(dIn), wantD.data, tol, boundD), `${name} backward`).toBeLessThanOrEqual(1);
+        }
       });
     }
+  }
 
-    it(`linearBackwardParams, n ${n}, ${fanIn} → ${fanOut}, λ = 0.3: gradient and per-tile norms`, async () => {
+  /** The oracle's parameter gradient g = [x | 1]ᵀ dOut + λ[W; 0], its bound, and the per-tile Σ W², Σ dW². */
+  function parameterGradient(n: number, fanIn: number, fanOut: number, x: Float32Array, pv: Float32Array, dOut: Float32Array, lambda: number) {
+    const P = oracle.matrix(fanIn + 1, fanOut, pv);
+    const { W } = oracle.splitParams(P);
+    const X = oracle.matrix(n, fanIn, x);
+    const D = oracle.matrix(n, fanOut, dOut);
+    const dW = oracle.axpy(oracle.matmul(oracle.transpose(X), D), W, lambda);
+    const g = oracle.joinParams(dW, oracle.columnSums(D));
+    const absD = { ...D, data: D.data.map(Math.abs) };
+    const bound = oracle.joinParams(
+      oracle.axpy(oracle.absMatmul(oracle.transpose(X), D), { ...W, data: W.data.map(Math.abs) }, lambda),
+      oracle.columnSums(absD),
+    );
+    const tiles: number[] = [];
+    for (let tr = 0; tr < tilesAcross(fanIn + 1); tr++) {
+      for (let tc = 0; tc < tilesAcross(fanOut); tc++) {
+        const [r0, c0] = [tr * PARTIAL_TILE, tc * PARTIAL_TILE];
+        tiles.push(oracle.sumSquares(oracle.block(W, r0, r0 + PARTIAL_TILE, c0, c0 + PARTIAL_TILE)));
+        tiles.push(oracle.sumSquares(oracle.block(dW, r0, r0 + PARTIAL_TILE, c0, c0 + PARTIAL_TILE)));
+      }
+    }
+    return { g, bound, tiles, weightSq: oracle.sumSquares(W.data) };
+  }
+
+  for (const [n, fanIn, fanOut] of [...shapes, [3, 256, 257]] as [number, number, number][]) {
+    it(`linearBackwardParams, n ${n}, ${fanIn} → ${fanOut}, λ = 0.3: gradient and per-tile Σ W², Σ dW²`, async () => {
       const x = randomValues(n * fanIn, 2 * n + fanIn);
       const pv = randomValues((fanIn + 1) * fanOut, fanIn + 7 * fanOut, 0.5);
       const dOut = randomValues(n * fanOut, fanOut + 5);
+      const want = parameterGradient(n, fanIn, fanOut, x, pv, dOut, 0.3);
       const tiles = partialTiles(fanIn + 1, fanOut);
-      const [want, got] = await onBoth(async (be) => {
+      for (const [name, be] of everyBackend()) {
         const p = slicedParams(be, fanIn, fanOut, pv);
         const g = be.tensor(fanIn + 1, fanOut);
         const metrics = be.tensor(1, 3 + 2 * tiles, new Float32Array(3 + 2 * tiles).fill(9));
         be.linearBackwardParams(g, metrics, 3, be.tensor(n, fanIn, x), be.tensor(n, fanOut, dOut), p, 0.3);
-        return [await be.read(g), await be.read(metrics)];
-      });
-      expect(worstRatio(got[0], want[0], tol)).toBeLessThanOrEqual(1);
-      expect(Array.from(got[1].slice(0, 3))).toEqual([9, 9, 9]);
-      expect(worstRatio(got[1], want[1], { atol: 1e-5, rtol: 1e-5 })).toBeLessThanOrEqual(1);
-      // the partials add up to ‖W‖² (bias line excluded)
-      let weightSq = 0;
-      for (let i = 0; i < fanIn * fanOut; i++) weightSq += pv[i] * pv[i];
-      const partialSum = Array.from(got[1].slice(3))
-        .filter((_, i) => i % 2 === 0)
-        .reduce((s, v) => s + v, 0);
-      expect(Math.abs(partialSum - weightSq) / Math.max(weightSq, 1e-12)).toBeLessThan(1e-5);
+        const partials = await be.read(metrics);
+        expect(worstRatio(await be.read(g), want.g.data, tol, plus(want.bound.data, want.g.data)), `${name} g`).toBeLessThanOrEqual(1);
+        expect(Array.from(partials.slice(0, 3)), name).toEqual([9, 9, 9]);
+        // f32 sums of squares over a tile: error ≤ rtol · the sum
+        expect(worstRatio(partials.slice(3), want.tiles, { atol: 1e-5, rtol: 1e-5 }), `${name} tiles`).toBeLessThanOrEqual(1);
+        const weightSq = Array.from(partials.slice(3)).filter((_, i) => i % 2 === 0);
+        expect(Math.abs(oracle.sum(weightSq) - want.weightSq) / want.weightSq, `${name} Σ tiles = ‖W‖²`).toBeLessThan(1e-5);
+      }
     });
   }
 
   for (const [n, fanIn, fanOut] of [...shapes, [256, 784, 10]] as [number, number, number][]) {
-    it(`linearUpdate, n ${n}, ${fanIn} → ${fanOut}: next = p − lr·(linearBackwardParams' g), the same partials; a guard stops it`, async () => {
+    it(`linearUpdate, n ${n}, ${fanIn} → ${fanOut}: next = p − lr·g, the same tiles; a NaN or an Inf in the guard stops it`, async () => {
       const x = randomValues(n * fanIn, 3 * n + fanIn);
       const pv = randomValues((fanIn + 1) * fanOut, 2 * fanIn + fanOut, 0.5);
       const dOut = randomValues(n * fanOut, fanOut + 11);
       const tiles = partialTiles(fanIn + 1, fanOut);
       const width = 4 + 2 * tiles; // slots 0 … 3 are the guard
       const [lr, lambda] = [0.3, 0.2];
-      const results = await onBoth(async (be) => {
+      const want = parameterGradient(n, fanIn, fanOut, x, pv, dOut, lambda);
+      const P = oracle.matrix(fanIn + 1, fanOut, pv);
+      const wantNext = oracle.sgdUpdate(P, want.g, lr, [1, 2, 3, 4]);
+      const boundNext = plus(
+        pv,
+        want.bound.data.map((v) => lr * v),
+      );
+      for (const [name, be] of everyBackend()) {
         const input = be.tensor(n, fanIn, x);
         const d = be.tensor(n, fanOut, dOut);
-        // the reference: gradient, then p + (−lr)·g
-        const g = be.tensor(fanIn + 1, fanOut);
-        const reference = be.tensor(1, width, new Float32Array(width).fill(9));
-        be.linearBackwardParams(g, reference, 4, input, d, slicedParams(be, fanIn, fanOut, pv), lambda);
-        const stepped = be.tensor(fanIn + 1, fanOut, pv);
-        be.axpy(stepped, g, -lr);
-        // fused, with a finite guard
         const p = slicedParams(be, fanIn, fanOut, pv);
+        // this backend's own gradient: the fused step must be p − lr·g to an ulp (one multiply-add)
+        const g = be.tensor(fanIn + 1, fanOut);
+        be.linearBackwardParams(g, be.tensor(1, width), 4, input, d, p, lambda);
+        const ownStep = oracle.axpy(P, oracle.matrix(fanIn + 1, fanOut, await be.read(g)), -lr);
         const next = slicedParams(be, fanIn, fanOut, new Float32Array((fanIn + 1) * fanOut).fill(7));
         const metrics = be.tensor(1, width, new Float32Array(width).fill(9));
         be.linearUpdate(next, metrics, 4, input, d, p, { lambda, lr, guardStart: 0, guardCount: 4 });
-        // fused, with a NaN in the guard: next keeps its values, the partials carry the NaN
-        const held = slicedParams(be, fanIn, fanOut, new Float32Array((fanIn + 1) * fanOut).fill(7));
-        const stopped = be.tensor(1, width, new Float32Array(width).fill(9));
-        be.write(
-          stopped,
-          Float32Array.from({ length: width }, (_, i) => (i === 2 ? Number.NaN : 9)),
-        );
-        be.linearUpdate(held, stopped, 4, input, d, p, { lambda, lr, guardStart: 0, guardCount: 4 });
-        return {
-          want: await be.read(stepped),
-          wantPartials: await be.read(reference),
-          next: await be.read(next),
-          partials: await be.read(metrics),
-          held: await be.read(held),
-          stopped: await be.read(stopped),
-          p: await be.read(p),
-        };
-      });
-      for (const r of results) {
-        expect(worstRatio(r.next, r.want, { atol: 1e-7, rtol: 1e-6 })).toBeLessThanOrEqual(1);
-        expect(worstRatio(r.partials, r.wantPartials, { atol: 1e-6, rtol: 1e-6 })).toBeLessThanOrEqual(1);
-        expect(Array.from(r.held).every((v) => v === 7)).toBe(true);
-        expect(Array.from(r.stopped.slice(4)).every(Number.isNaN)).toBe(true);
-        expect(Array.from(r.p)).toEqual(Array.from(pv)); // p is only read
+        const got = await be.read(next);
+        expect(worstRatio(got, ownStep.data, { atol: 1e-7, rtol: 1e-6 }), `${name} next against its own g`).toBeLessThanOrEqual(1);
+        expect(worstRatio(got, wantNext.data, tol, boundNext), `${name} next against the oracle`).toBeLessThanOrEqual(1);
+        expect(worstRatio((await be.read(metrics)).slice(4), want.tiles, { atol: 1e-5, rtol: 1e-5 }), `${name} tiles`).toBeLessThanOrEqual(1);
+        for (const poison of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          // a non-finite guard: next keeps its values, the tiles carry the guard's value, p is only read
+          const held = slicedParams(be, fanIn, fanOut, new Float32Array((fanIn + 1) * fanOut).fill(7));
+          const stopped = be.tensor(
+            1,
+            width,
+            Float32Array.from({ length: width }, (_, i) => (i === 2 ? poison : 9)),
+          );
+          be.linearUpdate(held, stopped, 4, input, d, p, { lambda, lr, guardStart: 0, guardCount: 4 });
+          expect(
+            Array.from(await be.read(held)).every((v) => v === 7),
+            `${name} held by ${poison}`,
+          ).toBe(true);
+          expect(Array.from((await be.read(stopped)).slice(4)), `${name} tiles under ${poison}`).toEqual(new Array(2 * tiles).fill(poison));
+        }
+        expect(Array.from(await be.read(p)), name).toEqual(Array.from(pv));
+        expect(Array.from(got), name).not.toEqual(Array.from(pv));
       }
-      const [want, got] = results;
-      expect(worstRatio(got.next, want.next, tol)).toBeLessThanOrEqual(1);
-      expect(worstRatio(got.partials, want.partials, { atol: 1e-5, rtol: 1e-5 })).toBeLessThanOrEqual(1);
-      expect(Array.from(got.next)).not.toEqual(Array.from(pv));
     });
   }
 
   it('linearUpdate refuses next and p in one storage; swap exchanges storage, slices keep theirs', async () => {
-    for (const be of [cpu, gpu] as Backend[]) {
+    for (const [, be] of everyBackend()) {
       const p = be.tensor(3, 2, [1, 2, 3, 4, 5, 6]);
       expect(() => be.linearUpdate(p, be.tensor(1, 4), 0, be.tensor(1, 2), be.tensor(1, 2), p, { lambda: 0, lr: 0.1, guardStart: 0, guardCount: 0 })).toThrow(
         /next and p share storage/,
@@ -397,22 +390,24 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
       const x = randomValues(n * fanIn, n * 3 + fanIn, 2);
       const pv = randomValues((fanIn + 1) * classes, classes * 11, 1);
       const labels = Uint32Array.from({ length: n }, (_, i) => (i * 7 + 3) % classes);
-      const blocks = Math.ceil(n / PARTIAL_TILE);
-      const [want, got] = await onBoth(async (be) => {
+      const { W, b } = oracle.splitParams(oracle.matrix(fanIn + 1, classes, pv));
+      const X = oracle.matrix(n, fanIn, x);
+      const want = oracle.softmaxCrossEntropy(oracle.addBias(oracle.matmul(X, W), b), labels, 1 / n);
+      for (const [name, be] of everyBackend()) {
         const y = be.labels(n);
         be.writeLabels(y, labels);
         const dO = be.tensor(n, classes);
-        const metrics = be.tensor(1, 2 * blocks);
+        const metrics = be.tensor(1, 2 * tilesAcross(n));
         be.linearForwardLoss(dO, metrics, 0, be.tensor(n, fanIn, x), slicedParams(be, fanIn, classes, pv), y, 1 / n);
-        return [await be.read(dO), await be.read(metrics)];
-      });
-      expect(worstRatio(got[0], want[0], { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
-      expect(worstRatio(got[1], want[1], { atol: 1e-6, rtol: 1e-5 })).toBeLessThanOrEqual(1);
-      const correct = Array.from(want[1])
-        .filter((_, i) => i % 2 === 1)
-        .reduce((s, v) => s + v, 0);
-      expect(correct).toBeGreaterThanOrEqual(0);
-      expect(correct).toBeLessThanOrEqual(n);
+        expect(worstRatio(await be.read(dO), want.dO.data, { atol: 1e-6, rtol: 1e-5 }), `${name} dO`).toBeLessThanOrEqual(1);
+        const got = await be.read(metrics);
+        for (let k = 0; k < tilesAcross(n); k++) {
+          const rows = (v: number[]) => v.slice(k * PARTIAL_TILE, (k + 1) * PARTIAL_TILE);
+          const loss = oracle.sum(rows(want.loss)) / n;
+          expect(Math.abs(got[pairSlot(0, k)] - loss), `${name} loss of block ${k}`).toBeLessThanOrEqual(1e-6 + 1e-5 * loss);
+          expect(got[pairSlot(0, k) + 1], `${name} correct in block ${k}`).toBe(oracle.sum(rows(want.correct)));
+        }
+      }
     });
   }
 });
@@ -463,8 +458,9 @@ describe('the first layer reads its batch straight from a split uploaded once (g
         be.linearBackwardParams(g, metrics, 2 * Math.ceil(n / PARTIAL_TILE), input, dO, p, 0.01);
         return [await be.read(h), await be.read(dO), await be.read(g), await be.read(metrics)];
       };
-      const want = await run(cpu, false);
+      const want = await run(reference, false);
       for (const [be, gatheredInput] of [
+        [reference, true],
         [cpu, true],
         [gpu, true],
         [gpu, false],
@@ -485,7 +481,7 @@ describe('the first layer reads its batch straight from a split uploaded once (g
     const pv = randomValues((cols + 1) * units, 7, 0.1);
     const dOut = randomValues(n * units, 8);
     const tiles = partialTiles(cols + 1, units);
-    const [want, got] = await onBoth(async (be) => {
+    const run = async (be: Backend) => {
       const input = { data: be.dataset(features, 1 / 255, labels, cols), order: be.indices(order), start, rows: n };
       const p = be.tensor(cols + 1, units, pv);
       const h = be.tensor(n, units);
@@ -494,7 +490,12 @@ describe('the first layer reads its batch straight from a split uploaded once (g
       const metrics = be.tensor(1, 2 * tiles);
       be.linearUpdate(next, metrics, 0, input, be.tensor(n, units, dOut), p, { lambda: 0.1, lr: 0.5, guardStart: 0, guardCount: 0 });
       return [await be.read(h), await be.read(next), await be.read(metrics)];
-    });
-    for (const [i, values] of want.entries()) expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `output ${i}`).toBeLessThanOrEqual(1);
+    };
+    const want = await run(reference);
+    for (const be of [cpu, gpu] as Backend[]) {
+      const got = await run(be);
+
+      for (const [i, values] of want.entries()) expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `${be.name} output ${i}`).toBeLessThanOrEqual(1);
+    }
   });
 });

@@ -1,5 +1,6 @@
 // The benchmark suite: our backends and TensorFlow.js, interleaved in one run, on the MLP's shapes; pairs and counters.
 import type * as TF from '@tensorflow/tfjs-core';
+import type { MatmulOptions } from '../backends/shape-checks';
 import type { GpuCounters, WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import type { Backend, Tensor } from '../core/backend';
 import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
@@ -11,8 +12,11 @@ import { makeTfjsStep } from './tfjs-step';
 export type Ours = 'cpu' | 'webgpu';
 export type Theirs = 'tfjs-cpu' | 'tfjs-webgpu' | 'tfjs-wasm';
 
+/** Our backends as the benchmark uses them: the Backend contract and the bare product for the matmul workloads. */
+export type BenchBackend = Backend & { matmul(out: Tensor, a: Tensor, b: Tensor, options?: MatmulOptions): void };
+
 export interface BenchEnv {
-  ours: Partial<Record<Ours, Backend>>;
+  ours: Partial<Record<Ours, BenchBackend>>;
   tf: typeof TF;
   /** tfjs backends that initialised here, by our name for them. */
   theirs: Theirs[];
@@ -155,7 +159,7 @@ async function matmulWorkload(env: BenchEnv, w: MatmulWorkload): Promise<Measure
   const bData = Float32Array.from({ length: w.k * w.n }, () => rng.uniformIn(-1, 1));
   const runs: { impl: string; run: Timed }[] = [];
   const cleanups: (() => void)[] = [];
-  for (const [name, backend] of Object.entries(env.ours) as [Ours, Backend][]) {
+  for (const [name, backend] of Object.entries(env.ours) as [Ours, BenchBackend][]) {
     const a = backend.tensor(aShape[0], aShape[1], aData);
     const b = backend.tensor(bShape[0], bShape[1], bData);
     const out: Tensor = backend.tensor(w.m, w.n);

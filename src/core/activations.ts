@@ -1,8 +1,8 @@
 // activations.ts: φ(z) and φ'(z) of each activation, in float64: the CPU backend's (and the host's) definition.
-import type { ActivationKind } from './backend';
+import type { Activation } from './config';
 
 /** φ'(z) from h = φ(z) alone (ReLU's z > 0 is h > 0): what the fused backward uses. */
-export function derivativeFromOutput(kind: ActivationKind, h: number): number {
+export function derivativeFromOutput(kind: Activation, h: number): number {
   switch (kind) {
     case 'relu':
       return h > 0 ? 1 : 0;
@@ -16,7 +16,7 @@ export function derivativeFromOutput(kind: ActivationKind, h: number): number {
 }
 
 /** φ(z). */
-export function activate(kind: ActivationKind, z: number): number {
+export function activate(kind: Activation, z: number): number {
   switch (kind) {
     case 'relu':
       // biome-ignore lint/complexity/useMathMinMax: a NaN z gives 0 here, as the book's max(z, 0) reads; Math.max would give NaN
@@ -28,9 +28,4 @@ export function activate(kind: ActivationKind, z: number): number {
     case 'identity':
       return z;
   }
-}
-
-/** φ'(z), written with h = φ(z) where that is the usual form (ReLU reads z itself). */
-export function activationDerivative(kind: ActivationKind, z: number, h: number): number {
-  return kind === 'relu' ? (z > 0 ? 1 : 0) : derivativeFromOutput(kind, h);
 }

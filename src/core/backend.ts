@@ -1,4 +1,5 @@
-// The Backend interface: the primitive set every model is written against (CPU and WebGPU).
+// The Backend contract: tensors, data splits, the fused layer ops a training step is made of, and read-back (CPU and WebGPU).
+import type { Activation } from './config';
 
 /**
  * A 2-D row-major float tensor owned by a backend. `rows` may be less than the rows the storage
@@ -46,71 +47,44 @@ export function inputShape(x: LayerInput): { rows: number; cols: number } {
   return isGathered(x) ? { rows: x.rows, cols: x.data.cols } : { rows: x.rows, cols: x.cols };
 }
 
-export type ActivationKind = 'relu' | 'sigmoid' | 'tanh' | 'identity';
-
-/** Which operands of a matmul are read transposed (by indexing, never materialised). */
-export interface MatmulOptions {
-  transA?: boolean;
-  transB?: boolean;
+/** The SGD step of linearUpdate: weight decay, learning rate, and the metrics slots that must be finite. */
+export interface SgdStep {
+  lambda: number;
+  lr: number;
+  guardStart: number;
+  guardCount: number;
 }
 
 /**
- * Primitives. Outputs come first, then inputs, then sizes or scalars. Every op is recorded in
- * order; results are visible to `read` (which flushes). `flush` submits what is recorded:
- * on WebGPU one training step is one command buffer.
+ * What the model, the trainer and the gradient check run on. Outputs come first, then inputs,
+ * then sizes or scalars. Ops are recorded in order; `read` flushes and waits for the results,
+ * `flush` submits what is recorded (on WebGPU one training step is one command buffer).
+ *
+ * A layer's parameters are one tensor P (in + 1, out): rows 0 … in−1 hold W, row `in` holds b,
+ * so that [H | 1] · P = H W + b. Partial sums go to a metrics row as metrics-row.ts lays it out.
  */
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
-  /** What actually runs, for people: `CPU (float32)`, `WebGPU · swiftshader`. */
+  /** What actually runs, for people: `CPU (float32, WebAssembly SIMD)`, `WebGPU · swiftshader`. */
   readonly description: string;
 
+  // ---- tensors ----
   tensor(rows: number, cols: number, data?: ArrayLike<number>): Tensor;
   labels(length: number): LabelTensor;
   /** A tensor over the first `rows` rows of `t`'s storage. */
   view(t: Tensor, rows: number): Tensor;
+  /** A tensor over `t`'s storage from element `offset` (a multiple of SLICE_ALIGN), of (rows, cols). */
+  slice(t: Tensor, offset: number, rows: number, cols: number): Tensor;
   write(t: Tensor, data: ArrayLike<number>): void;
   writeLabels(t: LabelTensor, data: ArrayLike<number>): void;
   read(t: Tensor): Promise<Float32Array | Float64Array>;
   flush(): void;
+  /** Exchanges the storage of two tensors of one shape (double buffering); slices cut before keep theirs. */
+  swap(a: Tensor, b: Tensor): void;
   /** Gives a tensor's storage back (to the pool, on WebGPU); views of it must not be used after. */
   free(t: Tensor): void;
   /** Frees every tensor made by this backend; the backend is not used again. */
   destroy(): void;
-
-  // ---- forward and backward, paired ----
-  /** out (m, n) = op(a) · op(b); a (m, k) or (k, m) with transA; b (k, n) or (n, k) with transB. */
-  matmul(out: Tensor, a: Tensor, b: Tensor, options?: MatmulOptions): void;
-  /** z (n, h) += bias (1, h) on every row. */
-  addBias(z: Tensor, bias: Tensor): void;
-  /** db (1, h) = column sums of dz (n, h): the backward of addBias. */
-  columnSums(db: Tensor, dz: Tensor): void;
-  /** h = φ(z), elementwise. */
-  activationForward(h: Tensor, z: Tensor, kind: ActivationKind): void;
-  /** dz ⊙= φ'(z), in place: dz holds ∂J/∂H on entry and ∂J/∂Z on return. h = φ(z). */
-  activationBackward(dz: Tensor, z: Tensor, h: Tensor, kind: ActivationKind): void;
-  /**
-   * Fused softmax + cross-entropy, forward and gradient, for logits o (n, q), labels y (n):
-   * rowLoss[i] = logsumexp(o_i) − o_i[y_i], rowCorrect[i] = 1 if argmax(o_i) = y_i else 0,
-   * dO = (softmax(o) − onehot(y)) · gradScale (gradScale = 1/n for a mean loss).
-   * rowLoss and rowCorrect are (n, 1).
-   */
-  softmaxCrossEntropy(dO: Tensor, rowLoss: Tensor, rowCorrect: Tensor, o: Tensor, y: LabelTensor, gradScale: number): void;
-
-  // ---- reductions into a slot of a small metrics tensor ----
-  /** out[slot] = scale · Σ x. */
-  sumInto(out: Tensor, slot: number, x: Tensor, scale: number): void;
-  /** out[slot] = scale · Σ x² (‖x‖_F² for norms, the L2 term with scale λ/2). */
-  sumSquaresInto(out: Tensor, slot: number, x: Tensor, scale: number): void;
-
-  // ---- updates ----
-  /** y += alpha · x: the L2 gradient (dW += λW). */
-  axpy(y: Tensor, x: Tensor, alpha: number): void;
-  /**
-   * param −= lr · grad, only if every entry of guard[guardStart .. guardStart+guardCount) is
-   * finite. The guard is this step's metrics, so a step whose loss or gradients overflow leaves
-   * the parameters as they were.
-   */
-  sgdUpdate(param: Tensor, grad: Tensor, lr: number, guard: Tensor, guardStart: number, guardCount: number): void;
 
   // ---- data: a split lives on the device; the first layer reads each batch from it (Gathered) ----
   /** Uploads a split: features (count × cols) as u8 (× scale when gathered) or f32, labels u8. */
@@ -120,84 +94,34 @@ export interface Backend {
   /** Frees a split or an index vector. */
   release(t: DataTensor | IndexTensor): void;
 
-  // ---- fused layer ops: what a training step is made of (at most three dispatches a layer on WebGPU) ----
-  // A layer's parameters are one tensor P (in + 1, out): rows 0 … in−1 hold W, row `in` holds b,
-  // so that [H | 1] · P = H W + b. Partial sums go to metrics slots per 32×32 output tile (or per
-  // 32-row block), in the order tile = tileRow · ceil(cols/64) + tileCol: PARTIAL_TILE below.
-
-  /** A tensor over `t`'s storage from element `offset` (a multiple of SLICE_ALIGN), of (rows, cols). */
-  slice(t: Tensor, offset: number, rows: number, cols: number): Tensor;
+  // ---- the fused layer ops, forward and backward (one dispatch each on WebGPU) ----
   /** h (n, out) = φ([input | 1] · p); input (n, in), p (in + 1, out). */
-  linearForward(h: Tensor, input: LayerInput, p: Tensor, kind: ActivationKind): void;
+  linearForward(h: Tensor, input: LayerInput, p: Tensor, kind: Activation): void;
   /**
-   * The output layer with the loss: o = [input | 1] · p (never stored), dO = (softmax(o) − onehot(y))·scale;
-   * per 32-row block k: metrics[slot + 2k] = scale · Σ loss_i, metrics[slot + 2k + 1] = Σ correct_i.
-   * Classes (p's columns) at most MAX_FUSED_CLASSES. Labels come from y, or from the split when gathered.
+   * The output layer with the loss: o = [input | 1] · p (never stored), dO = (softmax(o) − onehot(y))·scale,
+   * and per 32-row block k the pair [scale · Σ loss_i, Σ correct_i] at pairSlot(slot, k), with
+   * loss_i = logsumexp(o_i) − o_i[y_i]. Classes (p's columns) at most MAX_FUSED_CLASSES. Labels come
+   * from y, or from the split when gathered.
    */
   linearForwardLoss(dO: Tensor, metrics: Tensor, slot: number, input: LayerInput, p: Tensor, y: LabelTensor | Gathered, scale: number): void;
   /** Backward of linearForward to its input: dInput (n, in) = (dOut · Wᵀ) ⊙ φ'(h), h = input = φ(z). */
-  linearBackwardInput(dInput: Tensor, dOut: Tensor, p: Tensor, h: Tensor, kind: ActivationKind): void;
+  linearBackwardInput(dInput: Tensor, dOut: Tensor, p: Tensor, h: Tensor, kind: Activation): void;
   /**
    * Backward of linearForward to its parameters: g (in + 1, out) = [input | 1]ᵀ · dOut + λ·[W; 0];
-   * per output tile k of the W rows: metrics[slot + 2k] = Σ W², metrics[slot + 2k + 1] = Σ dW².
+   * per 32×32 tile k of g, the pair [Σ W², Σ dW²] at pairSlot(slot, k) (the bias line adds nothing).
    */
   linearBackwardParams(g: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, lambda: number): void;
   /**
    * linearBackwardParams (with step.lambda) and the SGD step in one op, the gradient never stored:
-   * next = p − lr·g, with g and the per-tile partials as there. Guarded like sgdUpdate: when any of
-   * metrics[guardStart, guardStart + guardCount) is NaN or ±Inf, next is not written and each partial
-   * holds that value instead, so a guard over this op's partials stops the next update too.
+   * next = p − lr·g, with g and the per-tile pairs as there. When any of
+   * metrics[guardStart, guardStart + guardCount) is NaN or ±Inf, next is not written and each pair
+   * holds that value instead, so a guard over this op's pairs stops the next update too.
    * next and p must not share storage (the model double-buffers its parameters).
    */
   linearUpdate(next: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, step: SgdStep): void;
-  /** Exchanges the storage of two tensors of one shape (double buffering); slices cut before keep theirs. */
-  swap(a: Tensor, b: Tensor): void;
-}
-
-/** The SGD step of linearUpdate: weight decay, learning rate, and the metrics slots that must be finite. */
-export interface SgdStep {
-  lambda: number;
-  lr: number;
-  guardStart: number;
-  guardCount: number;
 }
 
 /** Element offsets of slices are multiples of this (256 bytes: WebGPU's storage offset alignment). */
 export const SLICE_ALIGN = 64;
-/** Side of the output tiles (and row blocks) that own one partial sum: matmul.wgsl's TILE. */
-export const PARTIAL_TILE = 32;
-/** Classes the fused loss handles (the narrow matmul's width). */
+/** Classes the fused loss handles (matmul.wgsl's NARROW_N, checked by the WebGPU backend). */
 export const MAX_FUSED_CLASSES = 16;
-
-/** Partial-sum tiles of a (rows, cols) output: the metrics slots it takes are twice this. */
-export function partialTiles(rows: number, cols: number): number {
-  return Math.ceil(rows / PARTIAL_TILE) * Math.ceil(cols / PARTIAL_TILE);
-}
-
-/** Checks a matmul's shapes; returns k. Both backends call it so errors read the same. */
-export function matmulInnerDim(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): number {
-  const [am, ak] = options.transA ? [a.cols, a.rows] : [a.rows, a.cols];
-  const [bk, bn] = options.transB ? [b.cols, b.rows] : [b.rows, b.cols];
-  if (ak !== bk || am !== out.rows || bn !== out.cols) {
-    throw new Error(
-      `matmul shapes do not fit: out (${out.rows}, ${out.cols}) = ` +
-        `a${options.transA ? 'ᵀ' : ''} (${am}, ${ak}) · b${options.transB ? 'ᵀ' : ''} (${bk}, ${bn})`,
-    );
-  }
-  return ak;
-}
-
-/** Checks a layer op's shapes: p is (inCols + 1, cols), the output (rows, cols) has the input's rows. */
-export function checkLinear(op: string, inRows: number, inCols: number, p: Tensor, rows: number, cols: number): void {
-  if (p.rows !== inCols + 1 || p.cols !== cols || rows !== inRows) {
-    throw new Error(
-      `${op}: shapes do not fit: input (${inRows}, ${inCols}), p (${p.rows}, ${p.cols}) must be (${inCols + 1}, ${cols}), output (${rows}, ${cols})`,
-    );
-  }
-}
-
-export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
-  if (a.rows !== b.rows || a.cols !== b.cols) {
-    throw new Error(`${op}: shapes differ, (${a.rows}, ${a.cols}) vs (${b.rows}, ${b.cols})`);
-  }
-}

@@ -1,6 +1,6 @@
 // boundary.ts: the class a model predicts over a grid of the plane, for 2-D data sets, computed on the host from its parameters.
 import { activate } from './activations';
-import type { ActivationKind } from './backend';
+import type { Activation } from './config';
 
 /** A size × size grid of cell centres over [xMin, xMax] × [yMin, yMax]; row 0 is the top (yMax). */
 export interface Grid {
@@ -55,7 +55,7 @@ export function gridPoints(grid: Grid): Float64Array {
  * argmax of the logits [H | 1]·P of the last layer, after φ([H | 1]·P) through the others, for
  * every point (rows of `inputs`, fanIn of the first layer wide): the class the model predicts.
  */
-export function predictClasses(params: ArrayLike<number>, layers: readonly StoredLayer[], activation: ActivationKind, inputs: Float64Array): Uint8Array {
+export function predictClasses(params: ArrayLike<number>, layers: readonly StoredLayer[], activation: Activation, inputs: Float64Array): Uint8Array {
   const count = inputs.length / layers[0].fanIn;
   let h: Float64Array = inputs;
   layers.forEach((layer, l) => {

@@ -1,18 +1,10 @@
 // The MLP (softmax regression when it has no hidden layer): parameters, workspace, and the forward,
 // backward and update passes recorded against any Backend with its fused layer ops.
-import {
-  type ActivationKind,
-  type Backend,
-  type Gathered,
-  type LabelTensor,
-  type LayerInput,
-  PARTIAL_TILE,
-  partialTiles,
-  SLICE_ALIGN,
-  type Tensor,
-} from './backend';
-import { type InitConfig, LIMITS } from './config';
+import type { Backend, Gathered, LabelTensor, LayerInput, Tensor } from './backend';
+import { SLICE_ALIGN } from './backend';
+import type { Activation, InitConfig } from './config';
 import { initWeights } from './init';
+import { type MetricsLayout, metricsLayout, previousRowGuard, rowStart } from './metrics-row';
 import type { Rng } from './rng';
 
 /**
@@ -45,49 +37,6 @@ interface Workspace {
   dO: Tensor; // (cap, q)
 }
 
-/** Row blocks of a batch that own one loss partial; sized for the largest batch allowed. */
-export const LOSS_BLOCKS = Math.ceil(LIMITS.batchSize.max / PARTIAL_TILE);
-
-/**
- * Slots of one step's metrics row: per 32-row block (PARTIAL_TILE) of the batch [scale·Σ loss, Σ correct], then
- * per layer and 32×32 tile of its W [Σ W², Σ dW²]. The next step's updates are guarded by the whole
- * row being finite. The host adds the partials up (results of the trainer).
- */
-export function metricsLayout(layers: readonly { fanIn: number; fanOut: number }[]) {
-  const layerSlot: number[] = [];
-  const layerTiles: number[] = [];
-  let next = 2 * LOSS_BLOCKS;
-  for (const { fanIn, fanOut } of layers) {
-    layerSlot.push(next);
-    layerTiles.push(partialTiles(fanIn + 1, fanOut));
-    next += 2 * partialTiles(fanIn + 1, fanOut);
-  }
-  return { loss: 0, layerSlot, layerTiles, width: next };
-}
-
-/** Sums of one metrics row: mean loss, correct count, ‖W_l‖² and ‖dW_l‖² per layer. */
-export function readMetricsRow(row: ArrayLike<number>, layout: ReturnType<typeof metricsLayout>, n: number) {
-  let loss = 0;
-  let correct = 0;
-  for (let block = 0; block < Math.ceil(n / PARTIAL_TILE); block++) {
-    loss += row[layout.loss + 2 * block];
-    correct += row[layout.loss + 2 * block + 1];
-  }
-  const weightSq: number[] = [];
-  const gradSq: number[] = [];
-  layout.layerSlot.forEach((slot, l) => {
-    let w = 0;
-    let g = 0;
-    for (let t = 0; t < layout.layerTiles[l]; t++) {
-      w += row[slot + 2 * t];
-      g += row[slot + 2 * t + 1];
-    }
-    weightSq.push(w);
-    gradSq.push(g);
-  });
-  return { loss, correct, weightSq, gradSq };
-}
-
 /**
  * The parameters are double-buffered: a training step reads `params` and writes the updated values
  * into `spare` (each layer's gradient and update are one fused op), then the two exchange storage.
@@ -101,7 +50,7 @@ export class Mlp {
   private readonly total: number;
   /** The gradients and their per-layer slices, made on first use: training never stores G. */
   private gradients: { tensor: Tensor; slices: Tensor[] } | null = null;
-  readonly layout: ReturnType<typeof metricsLayout>;
+  readonly layout: MetricsLayout;
   /** The layers cut from each storage: [P in the first, P in the second]; `flipped` says which `params` holds. */
   private readonly layerSets: [Layer[], Layer[]];
   private flipped = 0;
@@ -112,7 +61,7 @@ export class Mlp {
     readonly inputDim: number,
     readonly hidden: readonly number[],
     readonly numClasses: number,
-    readonly activation: ActivationKind,
+    readonly activation: Activation,
   ) {
     const widths = [inputDim, ...hidden, numClasses];
     const offsets: number[] = [];
@@ -203,9 +152,9 @@ export class Mlp {
   /**
    * Records the forward pass of a batch and the fused softmax cross-entropy:
    * dO = (softmax(O) − onehot(y))/n, and the loss and correct-count partials into
-   * metrics[rowStart …] (metricsLayout's loss slots).
+   * the loss pairs of metrics row `row` (metrics-row.ts).
    */
-  recordForward(batch: Batch, metrics: Tensor, rowStart: number): void {
+  recordForward(batch: Batch, metrics: Tensor, row: number): void {
     const be = this.backend;
     const { n } = batch;
     const work = this.workspace(n);
@@ -217,30 +166,30 @@ export class Mlp {
     });
     const out = this.layers[this.layers.length - 1];
     // O = H_L W + b; loss_i = logsumexp(o_i) − o_i[y_i]; dO = (softmax(O) − onehot(y)) / n
-    be.linearForwardLoss(be.view(work.dO, n), metrics, rowStart + this.layout.loss, input, out.P, batch.labels, 1 / n);
+    be.linearForwardLoss(be.view(work.dO, n), metrics, rowStart(row, this.layout) + this.layout.loss, input, out.P, batch.labels, 1 / n);
   }
 
   /**
    * Records the backward pass of recordForward(n): every G = [dW + λW; db] (the gradient tensor is
-   * made on the first call), and the ‖W‖², ‖dW‖² partials into metrics[rowStart …].
+   * made on the first call), and the ‖W‖², ‖dW‖² pairs of metrics row `row`.
    */
-  recordBackward(batch: Batch, lambda: number, metrics: Tensor, rowStart: number): void {
+  recordBackward(batch: Batch, lambda: number, metrics: Tensor, row: number): void {
     this.backward(batch, (layer, l, input, dOut) => {
       // dW_l = H_{l-1}ᵀ dZ_l + λ W_l; db_l = column sums of dZ_l
-      this.backend.linearBackwardParams(layer.G, metrics, rowStart + this.layout.layerSlot[l], input, dOut, layer.P, lambda);
+      this.backend.linearBackwardParams(layer.G, metrics, rowStart(row, this.layout) + this.layout.layerSlot[l], input, dOut, layer.P, lambda);
     });
   }
 
   /**
    * Records a training step's backward pass and update: per layer one fused op writes
    * P − lr·G into the spare storage (G itself is never stored), with the partials of
-   * recordBackward. Every update is guarded by metrics[guardStart, guardEnd): the previous step's
+   * recordBackward. Every update is guarded by the previous step's
    * row, so that after a step diverges no later one moves. Then `params` holds the updated values.
    */
-  recordTrainingStep(batch: Batch, lambda: number, lr: number, metrics: Tensor, rowStart: number, guardStart: number, guardEnd: number): void {
-    const step = { lambda, lr, guardStart, guardCount: guardEnd - guardStart };
+  recordTrainingStep(batch: Batch, lambda: number, lr: number, metrics: Tensor, row: number): void {
+    const step = { lambda, lr, ...previousRowGuard(row, this.layout) };
     this.backward(batch, (layer, l, input, dOut) => {
-      const slot = rowStart + this.layout.layerSlot[l];
+      const slot = rowStart(row, this.layout) + this.layout.layerSlot[l];
       this.backend.linearUpdate(layer.next, metrics, slot, input, dOut, layer.P, step);
     });
     this.exchange();

@@ -2,7 +2,8 @@
 import type { Backend, DataTensor, IndexTensor, Tensor } from './backend';
 import { type HyperParams, hiddenWidths, type InitConfig, LIMITS, type TrainConfig, validateConfig, validateHyperParams, validateInit } from './config';
 import type { Dataset, Split } from './data/dataset';
-import { type Batch, Mlp, readMetricsRow } from './model';
+import { readMetricsRow } from './metrics-row';
+import { type Batch, Mlp } from './model';
 import { Rng } from './rng';
 
 /** Steps whose metrics are read back together (one mapAsync on WebGPU). */
@@ -133,9 +134,9 @@ export class Trainer {
       const { batchSize, lambda, lr } = this.hyper;
       const n = Math.min(batchSize, train.count - this.cursor);
       const batch = gathered(this.trainData, this.orders[this.epochIndex % 2], this.cursor, n);
-      this.model.recordForward(batch, this.metrics, s * width);
+      this.model.recordForward(batch, this.metrics, s);
       // guarded by the previous step's row (each row carries its guard's non-finite value on)
-      this.model.recordTrainingStep(batch, lambda, lr, this.metrics, s * width, Math.max(0, s - 1) * width, s * width);
+      this.model.recordTrainingStep(batch, lambda, lr, this.metrics, s);
       const epoch = this.epochIndex;
       this.cursor += n;
       const epochEnd = this.cursor >= train.count;
@@ -180,7 +181,7 @@ export class Trainer {
     const { data, order } = this.evalSplit(which);
     for (let c = 0; c < chunks; c++) {
       const n = Math.min(chunk, split.count - c * chunk);
-      this.model.recordForward(gathered(data, order, c * chunk, n), sums, c * width);
+      this.model.recordForward(gathered(data, order, c * chunk, n), sums, c);
       this.backend.flush();
     }
     const values = await this.backend.read(sums);

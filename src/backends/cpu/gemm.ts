@@ -1,4 +1,4 @@
-// gemm.ts: the CPU backend's matrix product — packed panels, column blocks that stay in cache, a 4×4 register tile.
+// gemm.ts: the fast CPU backend's matrix product — packed panels, column blocks that stay in cache, a 4×4 register tile.
 //
 // out (m, n) = Σ_p a(i, p) · b(p, j), where a and b are strided views of row-major storage, so the
 // transposed variants are the same code with other strides. Every output is one running sum over
@@ -6,16 +6,10 @@
 // blocking changes the speed, never the order of the sum. Where WebAssembly SIMD runs, the tiles
 // run there (wasm-tiles.ts) on strips packed as float64: the same sums, two lanes at a time.
 
+import type { Storage, Strided } from './reference-backend';
 import { loadWasmTiles, type WasmTiles } from './wasm-tiles';
 
-export type Storage = Float32Array | Float64Array;
-
-/** Element (i, p) of a strided operand is data[i·rowStride + p·colStride]. */
-export interface Strided {
-  readonly data: Storage;
-  readonly rowStride: number;
-  readonly colStride: number;
-}
+export type { Storage, Strided };
 
 /** Rows (of a) and columns (of b) in one register tile: 16 running sums per inner loop. */
 const R = 4;
