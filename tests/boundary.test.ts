@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import { gridFor, gridPoints, predictClasses } from '../src/core/boundary';
-import { ACTIVATIONS } from '../src/core/config';
 import { Mlp } from '../src/core/model';
 import { Rng } from '../src/core/rng';
+import { ACTIVATIONS } from '../src/core/settings';
 
 describe('decision boundary', () => {
   for (const activation of ACTIVATIONS) {

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import { ReferenceBackend } from '../src/backends/cpu/reference-backend';
 import type { Backend } from '../src/core/backend';
-import { ACTIVATIONS, DEFAULT_CONFIG } from '../src/core/config';
 import { makeSynthetic } from '../src/core/data/synthetic';
 import { partialTiles, tilesAcross } from '../src/core/metrics-row';
 import { Rng } from '../src/core/rng';
+import { ACTIVATIONS, DEFAULT_CONFIG } from '../src/core/settings';
 import { Trainer } from '../src/core/trainer';
 
 function values(count: number, seed: number, scale = 1): Float32Array {

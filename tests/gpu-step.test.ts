@@ -1,8 +1,8 @@
 // What one WebGPU training step costs, counted: submits, dispatches, buffers, bind groups, read-backs.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
-import { DEFAULT_CONFIG, type TrainConfig } from '../src/core/config';
 import { makeSynthetic } from '../src/core/data/synthetic';
+import { DEFAULT_CONFIG, type TrainConfig } from '../src/core/settings';
 import { Trainer } from '../src/core/trainer';
 import { fashionMnist } from './helpers/data';
 import { webgpuBackend } from './helpers/webgpu';

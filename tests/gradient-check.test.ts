@@ -1,10 +1,10 @@
 // Gradient check: the CPU reference backend's analytic gradients against float64 centred finite differences.
 import { describe, expect, it } from 'vitest';
 import { ReferenceBackend } from '../src/backends/cpu/reference-backend';
-import { ACTIVATIONS, type Activation } from '../src/core/config';
 import { readMetricsRow } from '../src/core/metrics-row';
 import { type Batch, Mlp } from '../src/core/model';
 import { Rng } from '../src/core/rng';
+import { ACTIVATIONS, type Activation } from '../src/core/settings';
 
 const n = 6; // samples
 const d = 5; // features

@@ -4,9 +4,9 @@ import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import { ReferenceBackend } from '../src/backends/cpu/reference-backend';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
 import type { Backend, Gathered, LabelTensor, LayerInput, Tensor } from '../src/core/backend';
-import { ACTIVATIONS } from '../src/core/config';
 import { PARTIAL_TILE, pairSlot, partialTiles, tilesAcross } from '../src/core/metrics-row';
 import { Rng } from '../src/core/rng';
+import { ACTIVATIONS } from '../src/core/settings';
 import { webgpuBackend } from './helpers/webgpu';
 import * as oracle from './oracle';
 

@@ -3,7 +3,7 @@
 // These were once ops of the Backend contract (matmul, addBias, columnSums, the activations,
 // softmax cross-entropy, sums of squares, axpy, the guarded SGD update). No training code calls
 // them any more; here they spell out, one line of the chapter at a time, what each fused op means.
-import type { Activation } from '../src/core/config';
+import type { Activation } from '../src/core/settings';
 
 /** A row-major matrix in float64. */
 export interface Matrix {

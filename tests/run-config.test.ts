@@ -1,6 +1,7 @@
 // The run configuration: parsing a control's text, classifying a change, and the URL hash round trip.
 import { describe, expect, it } from 'vitest';
-import { classifyChange, DEFAULT_RUN, fromHash, parseField, toHash } from '../src/core/run-config';
+import { classifyChange, fromHash, toHash } from '../src/core/run-config';
+import { DEFAULT_RUN, parseSetting as parseField } from '../src/core/settings';
 
 describe('run configuration', () => {
   it('parses control text, refusing out-of-range values with the label and range', () => {
@@ -14,9 +15,9 @@ describe('run configuration', () => {
   it('classifies changes: hyper-parameters, re-initialisation, rebuild', () => {
     const base = { ...DEFAULT_RUN };
     expect(classifyChange(base, { ...base })).toBe('none');
-    expect(classifyChange(base, { ...base, lambda: 0.1, lr: 0.2, batchSize: 64 })).toBe('hyper');
-    expect(classifyChange(base, { ...base, init: 'zeros', lr: 0.2 })).toBe('init');
-    expect(classifyChange(base, { ...base, sigma: 0.5 })).toBe('init');
+    expect(classifyChange(base, { ...base, lambda: 0.1, lr: 0.2, batchSize: 64 })).toBe('next-step');
+    expect(classifyChange(base, { ...base, init: 'zeros', lr: 0.2 })).toBe('re-initialise');
+    expect(classifyChange(base, { ...base, sigma: 0.5 })).toBe('re-initialise');
     for (const change of [{ depth: 3 }, { width: 8 }, { activation: 'tanh' }, { dataset: 'xor' }, { backend: 'cpu' }, { seed: 4 }, { model: 'softmax' }]) {
       expect(classifyChange(base, { ...base, ...change } as typeof base)).toBe('rebuild');
     }

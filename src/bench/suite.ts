@@ -3,9 +3,9 @@ import type * as TF from '@tensorflow/tfjs-core';
 import type { MatmulOptions } from '../backends/shape-checks';
 import type { GpuCounters, WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import type { Backend, Tensor } from '../core/backend';
-import { DEFAULT_CONFIG, type TrainConfig } from '../core/config';
 import type { Dataset } from '../core/data/dataset';
 import { Rng } from '../core/rng';
+import { DEFAULT_CONFIG, type TrainConfig } from '../core/settings';
 import { METRICS_WINDOW, Trainer } from '../core/trainer';
 import { makeTfjsStep } from './tfjs-step';
 

@@ -1,8 +1,18 @@
-// Command-line flags of `npm run train`: parsing and checking, with an error that names the flag, the value and what is allowed.
-import { ACTIVATIONS, DATASETS, type DatasetName, DEFAULT_CONFIG, INITIALIZERS, LIMITS, MODELS, type TrainConfig, validateConfig } from '../core/config';
-import { ConfigError, checkChoice, checkNumber } from '../core/errors';
-
-export const BACKENDS = ['cpu', 'webgpu'] as const;
+// Command-line flags of `npm run train`, derived from the settings table, plus the run-length flags only the CLI has; errors name the flag.
+import { ConfigError, checkNumber } from '../core/errors';
+import {
+  checkSettings,
+  type DatasetName,
+  DEFAULT_RUN,
+  describeRange,
+  type NumberSetting,
+  parseSetting,
+  type RunConfig,
+  SETTING_NAMES,
+  SETTINGS,
+  type SettingName,
+  type TrainConfig,
+} from '../core/settings';
 
 export interface CliOptions {
   config: TrainConfig;
@@ -11,7 +21,7 @@ export interface CliOptions {
   epochs: number;
   /** Stop after this many steps in all (for short experiments); null runs every epoch. */
   steps: number | null;
-  backend: (typeof BACKENDS)[number];
+  backend: 'cpu' | 'webgpu';
   help: boolean;
 }
 
@@ -20,63 +30,65 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-type Kind = 'choice' | 'number' | 'integer' | 'flag';
+/** Flags of the run's length and of the CLI itself: not settings of a run, so not in the table. */
+const RUN_FLAGS = {
+  epochs: { kind: 'integer', min: 1, max: 1000, minExclusive: false, help: 'passes over the training set' },
+  steps: { kind: 'integer', min: 1, max: 10_000_000, minExclusive: false, help: 'stop after this many steps' },
+} as const;
 
-interface FlagSpec {
-  kind: Kind;
-  help: string;
-  choices?: readonly string[];
-  min?: number;
-  max?: number;
-  minExclusive?: boolean;
+const SETTING_BY_FLAG = new Map(SETTING_NAMES.map((name) => [SETTINGS[name].cli.flag, name]));
+const FLAG_NAMES = [...SETTING_BY_FLAG.keys(), ...Object.keys(RUN_FLAGS), 'help'];
+
+/** The values a setting's flag takes, in words for --help: `relu|sigmoid|…` or `number >0..100`. */
+function flagValues(name: SettingName): string {
+  const s = SETTINGS[name];
+  if (s.kind === 'choice') return (s.cli.choices ?? s.choices).join('|');
+  return rangeText(s);
 }
 
-export const FLAGS: Record<string, FlagSpec> = {
-  model: { kind: 'choice', choices: MODELS, help: 'softmax regression or a multilayer perceptron' },
-  hidden: { kind: 'integer', ...LIMITS.width, help: 'units per hidden layer (mlp)' },
-  depth: { kind: 'integer', ...LIMITS.depth, help: 'hidden layers (mlp)' },
-  activation: { kind: 'choice', choices: ACTIVATIONS, help: 'hidden-layer activation (mlp)' },
-  init: { kind: 'choice', choices: INITIALIZERS, help: 'weight initialiser' },
-  sigma: { kind: 'number', ...LIMITS.sigma, minExclusive: true, help: 'standard deviation for --init normal' },
-  lambda: { kind: 'number', ...LIMITS.lambda, help: 'L2 weight decay λ on weights' },
-  lr: { kind: 'number', ...LIMITS.lr, minExclusive: true, help: 'SGD learning rate' },
-  batch: { kind: 'integer', ...LIMITS.batchSize, help: 'minibatch size' },
-  epochs: { kind: 'integer', min: 1, max: 1000, help: 'passes over the training set' },
-  steps: { kind: 'integer', min: 1, max: 10_000_000, help: 'stop after this many steps' },
-  seed: { kind: 'integer', ...LIMITS.seed, help: 'seed of the one PRNG (init, shuffle, data)' },
-  dataset: { kind: 'choice', choices: DATASETS, help: 'training data' },
-  noise: { kind: 'number', ...LIMITS.noise, help: 'noise of the synthetic data sets' },
-  backend: { kind: 'choice', choices: BACKENDS, help: 'where the maths runs' },
-  help: { kind: 'flag', help: 'print this help' },
-};
+function rangeText(s: Pick<NumberSetting, 'kind' | 'min' | 'max' | 'minExclusive'>): string {
+  return `${s.kind === 'integer' ? 'integer' : 'number'} ${s.minExclusive ? '>' : ''}${s.min}..${s.max}`;
+}
 
 export function usage(): string {
-  const lines = Object.entries(FLAGS).map(([name, spec]) => {
-    const values =
-      spec.kind === 'choice'
-        ? spec.choices!.join('|')
-        : spec.kind === 'flag'
-          ? ''
-          : `${spec.kind === 'integer' ? 'integer' : 'number'} ${spec.minExclusive ? '>' : ''}${spec.min}..${spec.max}`;
-    return `  --${name.padEnd(11)} ${values.padEnd(52)} ${spec.help}`;
-  });
-  return ['Usage: npm run train -- [flags]', ...lines].join('\n');
+  const line = (flag: string, values: string, help: string) => `  --${flag.padEnd(11)} ${values.padEnd(52)} ${help}`;
+  return [
+    'Usage: npm run train -- [flags]',
+    ...SETTING_NAMES.map((name) => line(SETTINGS[name].cli.flag, flagValues(name), SETTINGS[name].cli.help)),
+    ...Object.entries(RUN_FLAGS).map(([flag, spec]) => line(flag, rangeText(spec), spec.help)),
+    line('help', '', 'print this help'),
+  ].join('\n');
 }
 
-function parseValue(name: string, spec: FlagSpec, raw: string): string | number {
-  const flag = `--${name}`;
-  if (spec.kind === 'choice') return checkChoice(flag, raw, spec.choices!);
+/** A setting's default on the command line (the CLI trains softmax regression on the CPU unless told). */
+function cliDefault<K extends SettingName>(name: K): RunConfig[K] {
+  return (SETTINGS[name].cli.default ?? DEFAULT_RUN[name]) as RunConfig[K];
+}
+
+function parseFlagValue(flag: string, raw: string): string | number {
+  const setting = SETTING_BY_FLAG.get(flag);
+  if (setting) {
+    const s = SETTINGS[setting];
+    if (s.kind === 'number' || s.kind === 'integer') {
+      const trimmed = raw.trim();
+      if (trimmed === '' || !Number.isFinite(Number(trimmed)))
+        throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not a number: must be ${describeRange(s)}`);
+    }
+    return parseSetting(setting, raw, 'flag', s.kind === 'choice' ? s.cli.choices : undefined);
+  }
+  const spec = RUN_FLAGS[flag as keyof typeof RUN_FLAGS];
   const trimmed = raw.trim();
   const value = trimmed === '' ? Number.NaN : Number(trimmed);
-  if (!Number.isFinite(value)) {
-    throw new UsageError(`${flag} ${JSON.stringify(raw)} is not a number: must be ${describeRange(spec)}`);
-  }
-  return checkNumber(flag, value, spec.min!, spec.max!, { integer: spec.kind === 'integer', minExclusive: spec.minExclusive });
+  if (!Number.isFinite(value)) throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not a number: must be ${describeRange(spec)}`);
+  return checkNumber(`--${flag}`, value, spec.min, spec.max, { integer: true });
 }
 
-function describeRange(spec: FlagSpec): string {
-  const kind = spec.kind === 'integer' ? 'an integer' : 'a number';
-  return `${kind} ${spec.minExclusive ? 'above' : 'from'} ${spec.min} to ${spec.max}`;
+/** What a flag that needs a value takes, for the message when it has none. */
+function expected(flag: string): string {
+  const setting = SETTING_BY_FLAG.get(flag);
+  if (!setting) return describeRange(RUN_FLAGS[flag as keyof typeof RUN_FLAGS]);
+  const s = SETTINGS[setting];
+  return s.kind === 'choice' ? (s.cli.choices ?? s.choices).join(', ') : describeRange(s);
 }
 
 /** Parses argv (without node and the script); throws UsageError for anything wrong. */
@@ -86,23 +98,17 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}: flags look like --lr 0.1`);
     const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq >= 0 ? eq : undefined);
-    const spec = FLAGS[name];
-    if (!spec)
-      throw new UsageError(
-        `unknown flag --${name}: allowed are ${Object.keys(FLAGS)
-          .map((f) => `--${f}`)
-          .join(', ')}`,
-      );
-    if (given.has(name)) throw new UsageError(`--${name} is given twice`);
-    if (spec.kind === 'flag') {
-      given.set(name, 1);
+    const flag = arg.slice(2, eq >= 0 ? eq : undefined);
+    if (!FLAG_NAMES.includes(flag)) throw new UsageError(`unknown flag --${flag}: allowed are ${FLAG_NAMES.map((f) => `--${f}`).join(', ')}`);
+    if (given.has(flag)) throw new UsageError(`--${flag} is given twice`);
+    if (flag === 'help') {
+      given.set(flag, 1);
       continue;
     }
     const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (raw === undefined) throw new UsageError(`--${name} needs a value: ${spec.choices ? spec.choices.join(', ') : describeRange(spec)}`);
+    if (raw === undefined) throw new UsageError(`--${flag} needs a value: ${expected(flag)}`);
     try {
-      given.set(name, parseValue(name, spec, raw));
+      given.set(flag, parseFlagValue(flag, raw));
     } catch (error) {
       if (error instanceof ConfigError) throw new UsageError(error.message);
       throw error;
@@ -112,40 +118,42 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 }
 
 function toOptions(given: Map<string, string | number>): CliOptions {
-  const get = <T extends string | number>(name: string, fallback: T): T => (given.get(name) as T | undefined) ?? fallback;
-  const model = get('model', 'softmax') as TrainConfig['model'];
+  const value = <K extends SettingName>(name: K): RunConfig[K] => (given.get(SETTINGS[name].cli.flag) as RunConfig[K] | undefined) ?? cliDefault(name);
+  const model = value('model');
   if (model === 'softmax') {
-    for (const name of ['depth', 'hidden', 'activation']) {
-      if (given.has(name)) {
-        throw new UsageError(`--${name} ${given.get(name)} is not allowed with --model softmax: it has no hidden layer (use --model mlp)`);
+    for (const name of SETTING_NAMES) {
+      const rule = SETTINGS[name].appliesWhen;
+      const flag = SETTINGS[name].cli.flag;
+      if (rule?.setting === 'model' && given.has(flag)) {
+        throw new UsageError(`--${flag} ${given.get(flag)} is not allowed with --model softmax: it has no hidden layer (use --model mlp)`);
       }
     }
   }
   const config: TrainConfig = {
     model,
-    depth: model === 'softmax' ? 0 : get('depth', 1),
-    width: get('hidden', DEFAULT_CONFIG.width),
-    activation: get('activation', DEFAULT_CONFIG.activation),
-    init: get('init', DEFAULT_CONFIG.init),
-    sigma: get('sigma', DEFAULT_CONFIG.sigma),
-    lambda: get('lambda', DEFAULT_CONFIG.lambda),
-    lr: get('lr', DEFAULT_CONFIG.lr),
-    batchSize: get('batch', DEFAULT_CONFIG.batchSize),
-    seed: get('seed', DEFAULT_CONFIG.seed),
+    depth: model === 'softmax' ? 0 : value('depth'),
+    width: value('width'),
+    activation: value('activation'),
+    init: value('init'),
+    sigma: value('sigma'),
+    lambda: value('lambda'),
+    lr: value('lr'),
+    batchSize: value('batchSize'),
+    seed: value('seed'),
   };
   try {
-    validateConfig(config);
+    checkSettings(config, 'flag');
   } catch (error) {
     if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
   return {
     config,
-    dataset: get('dataset', 'fashion-mnist'),
-    noise: get('noise', 0.1),
-    epochs: get('epochs', 5),
+    dataset: value('dataset'),
+    noise: value('noise'),
+    epochs: (given.get('epochs') as number | undefined) ?? 5,
     steps: (given.get('steps') as number | undefined) ?? null,
-    backend: get('backend', 'cpu'),
+    backend: value('backend') as CliOptions['backend'],
     help: given.has('help'),
   };
 }

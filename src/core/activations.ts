@@ -1,5 +1,5 @@
 // activations.ts: φ(z) and φ'(z) of each activation, in float64: the CPU backend's (and the host's) definition.
-import type { Activation } from './config';
+import type { Activation } from './settings';
 
 /** φ'(z) from h = φ(z) alone (ReLU's z > 0 is h > 0): what the fused backward uses. */
 export function derivativeFromOutput(kind: Activation, h: number): number {

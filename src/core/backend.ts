@@ -1,5 +1,5 @@
 // The Backend contract: tensors, data splits, the fused layer ops a training step is made of, and read-back (CPU and WebGPU).
-import type { Activation } from './config';
+import type { Activation } from './settings';
 
 /**
  * A 2-D row-major float tensor owned by a backend. `rows` may be less than the rows the storage

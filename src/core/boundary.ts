@@ -1,6 +1,6 @@
 // boundary.ts: the class a model predicts over a grid of the plane, for 2-D data sets, computed on the host from its parameters.
 import { activate } from './activations';
-import type { Activation } from './config';
+import type { Activation } from './settings';
 
 /** A size × size grid of cell centres over [xMin, xMax] × [yMin, yMax]; row 0 is the top (yMax). */
 export interface Grid {

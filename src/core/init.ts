@@ -1,6 +1,7 @@
 // Weight initialisers (DESIGN §1): each returns a fan_in × fan_out matrix drawn from the run's PRNG.
-import type { Initializer } from './config';
+
 import type { Rng } from './rng';
+import type { Initializer } from './settings';
 
 /** MXNet's default: U(−0.07, 0.07), the chapter's baseline. */
 export const MXNET_DEFAULT_RANGE = 0.07;

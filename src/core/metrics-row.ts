@@ -6,13 +6,13 @@
 // and the host sums the pairs. The fused layer ops write these pairs (the CPU backend through the
 // helpers below, matmul.wgsl by the same arithmetic, with TILE checked against PARTIAL_TILE);
 // a training step's updates are guarded by the previous step's row being finite.
-import { LIMITS } from './config';
+import { SETTINGS } from './settings';
 
 /** Side of the output tiles (and of the batch's row blocks) that own one partial sum: matmul.wgsl's TILE. */
 export const PARTIAL_TILE = 32;
 
 /** Row blocks of a batch that own one loss pair; sized for the largest batch allowed. */
-export const LOSS_BLOCKS = Math.ceil(LIMITS.batchSize.max / PARTIAL_TILE);
+export const LOSS_BLOCKS = Math.ceil(SETTINGS.batchSize.max / PARTIAL_TILE);
 
 /** Tiles (or row blocks) across `count` rows or columns. */
 export function tilesAcross(count: number): number {

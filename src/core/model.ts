@@ -2,10 +2,10 @@
 // backward and update passes recorded against any Backend with its fused layer ops.
 import type { Backend, Gathered, LabelTensor, LayerInput, Tensor } from './backend';
 import { SLICE_ALIGN } from './backend';
-import type { Activation, InitConfig } from './config';
 import { initWeights } from './init';
 import { type MetricsLayout, metricsLayout, previousRowGuard, rowStart } from './metrics-row';
 import type { Rng } from './rng';
+import type { Activation, InitConfig } from './settings';
 
 /**
  * One affine layer. Its parameters are P (fanIn + 1, fanOut) = [W; b] inside the model's one

@@ -1,10 +1,10 @@
 // The trainer: seeded epochs of minibatch SGD over a dataset, one step → {loss, l2, acc, gradNorms}.
 import type { Backend, DataTensor, IndexTensor, Tensor } from './backend';
-import { type HyperParams, hiddenWidths, type InitConfig, LIMITS, type TrainConfig, validateConfig, validateHyperParams, validateInit } from './config';
 import type { Dataset, Split } from './data/dataset';
 import { readMetricsRow } from './metrics-row';
 import { type Batch, Mlp } from './model';
 import { Rng } from './rng';
+import { checkSettings, type HyperParams, hiddenWidths, type InitConfig, SETTINGS, type TrainConfig } from './settings';
 
 /** Steps whose metrics are read back together (one mapAsync on WebGPU). */
 export const METRICS_WINDOW = 16;
@@ -67,7 +67,7 @@ export class Trainer {
     readonly dataset: Dataset,
     config: TrainConfig,
   ) {
-    validateConfig(config);
+    checkSettings(config);
     const root = new Rng(config.seed);
     this.initRng = root.fork();
     this.shuffleRng = root.fork();
@@ -98,12 +98,12 @@ export class Trainer {
 
   /** λ, learning rate and batch size take effect from the next step; nothing is rebuilt. */
   setHyperParams(change: Partial<HyperParams>): void {
-    this.hyper = validateHyperParams({ ...this.hyper, ...change });
+    this.hyper = checkSettings({ ...this.hyper, ...change });
   }
 
   /** Re-draws every weight (and zeroes every bias) in place; training goes on from there. */
   reinitialize(init: InitConfig): void {
-    validateInit(init);
+    checkSettings(init);
     this.model.initialize(init, this.initRng);
   }
 
@@ -174,7 +174,7 @@ export class Trainer {
   async evaluate(which: 'train' | 'test' = 'test', limit = Infinity): Promise<Evaluation> {
     const full = which === 'test' ? this.dataset.test : this.dataset.train;
     const split = limit < full.count ? { ...full, count: Math.max(1, Math.floor(limit)) } : full;
-    const chunk = Math.min(Math.max(this.hyper.batchSize, 256), LIMITS.batchSize.max);
+    const chunk = Math.min(Math.max(this.hyper.batchSize, 256), SETTINGS.batchSize.max);
     const chunks = Math.ceil(split.count / chunk);
     const width = this.model.layout.width;
     const sums = this.evalSums(chunks, width);

@@ -1,5 +1,5 @@
 // The store's initial state, in one place so that reset() reapplies it.
-import { DEFAULT_RUN, type RunConfig } from '../core/run-config';
+import { DEFAULT_RUN, type RunConfig } from '../core/settings';
 import type { BackendInfo, Boundary, MetricPoint, ModelInfo } from '../worker/protocol';
 
 export interface RunState {

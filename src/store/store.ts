@@ -1,6 +1,6 @@
 // The one zustand store, in slices: config (URL-serialisable), run state, and the notice about ignored link values.
 import { create } from 'zustand';
-import type { RunConfig } from '../core/run-config';
+import type { RunConfig } from '../core/settings';
 import type { FromWorker } from '../worker/protocol';
 import { initialConfig, initialRun, type RunState } from './initial-state';
 import { metrics } from './metrics-buffer';

@@ -1,5 +1,6 @@
 // Connects the store to the training worker: config changes go out (and into the URL hash), messages come in.
-import { classifyChange, fromHash, type RunConfig, toHash } from '../core/run-config';
+import { changedSettings, classifyChange, fromHash, toHash } from '../core/run-config';
+import type { RunConfig } from '../core/settings';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import { metrics } from './metrics-buffer';
 import { useStore } from './store';
@@ -28,9 +29,9 @@ export function startBridge(): void {
     const next = (metrics.latest?.step ?? 0) + 1;
     const change = classifyChange(before, state.config);
     if (change === 'rebuild') {
-      const fields = (Object.keys(state.config) as (keyof RunConfig)[]).filter((f) => before[f] !== state.config[f]);
+      const fields = changedSettings(before, state.config);
       metrics.markAt(next, `rebuild: ${fields.map((f) => `${f} ${state.config[f]}`).join(', ')}`);
-    } else if (change === 'init') {
+    } else if (change === 're-initialise') {
       metrics.markAt(next, `re-init ${state.config.init}`);
     }
     if (before.batchSize !== state.config.batchSize) metrics.markBatchSize(next, state.config.batchSize);

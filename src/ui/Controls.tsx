@@ -1,37 +1,23 @@
 // The control panel: every setting with a visible label, checked at the control before it reaches the worker.
 import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ACTIVATIONS, DATASETS, INITIALIZERS, MODELS } from '../core/config';
-import { BACKEND_CHOICES, parseField, type RunConfig } from '../core/run-config';
+import { applies, type Group, parseSetting, type RunConfig, SETTING_NAMES, SETTINGS, type SettingName } from '../core/settings';
 import { selectSetConfig, useStore } from '../store/store';
 import { send } from '../store/worker-bridge';
 
-type NumericField = 'depth' | 'width' | 'sigma' | 'lambda' | 'lr' | 'batchSize' | 'seed' | 'noise';
-type ChoiceField = 'model' | 'activation' | 'init' | 'dataset' | 'backend';
+type NumericField = { [K in SettingName]: (typeof SETTINGS)[K]['kind'] extends 'choice' ? never : K }[SettingName];
+type ChoiceField = Exclude<SettingName, NumericField>;
 
-const CHOICE_LABELS: Record<ChoiceField, Record<string, string>> = {
-  model: { softmax: 'Softmax regression', mlp: 'MLP' },
-  activation: { relu: 'ReLU', sigmoid: 'sigmoid', tanh: 'tanh', identity: 'identity' },
-  init: {
-    'mxnet-default': 'MXNet default U(±0.07)',
-    'xavier-uniform': 'Xavier uniform',
-    normal: 'Normal',
-    'he-normal': 'He normal',
-    zeros: 'Zeros',
-  },
-  dataset: { 'fashion-mnist': 'Fashion-MNIST', spiral: 'Spiral', blobs: 'Blobs', circles: 'Circles', xor: 'XOR' },
-  backend: { auto: 'Auto', webgpu: 'WebGPU', cpu: 'CPU' },
-};
+/** The fieldsets, in order, with their legends. */
+const GROUPS: [Group, string][] = [
+  ['model', 'Model'],
+  ['initialisation', 'Initialisation'],
+  ['optimisation', 'Optimisation'],
+  ['data', 'Data and device'],
+];
 
-const CHOICES: Record<ChoiceField, readonly string[]> = {
-  model: MODELS,
-  activation: ACTIVATIONS,
-  init: INITIALIZERS,
-  dataset: DATASETS,
-  backend: BACKEND_CHOICES,
-};
-
-function NumberField({ field, label, disabled }: { field: NumericField; label: string; disabled?: boolean }) {
+function NumberField({ field, disabled }: { field: NumericField; disabled: boolean }) {
+  const label = SETTINGS[field].label;
   const value = useStore((s) => s.config[field]);
   const setConfig = useStore(selectSetConfig);
   const [text, setText] = useState(String(value));
@@ -42,7 +28,7 @@ function NumberField({ field, label, disabled }: { field: NumericField; label: s
   useEffect(() => {
     setText((current) => {
       try {
-        if (parseField(field, current) === value) return current;
+        if (parseSetting(field, current) === value) return current;
       } catch {
         // the text was invalid: the value from elsewhere wins
       }
@@ -54,7 +40,7 @@ function NumberField({ field, label, disabled }: { field: NumericField; label: s
   const onChange = (next: string) => {
     setText(next);
     try {
-      const parsed = parseField(field, next);
+      const parsed = parseSetting(field, next);
       setError(null);
       if (parsed !== value) setConfig({ [field]: parsed } as Partial<RunConfig>);
     } catch (e) {
@@ -84,17 +70,18 @@ function NumberField({ field, label, disabled }: { field: NumericField; label: s
   );
 }
 
-function SelectField({ field, label, disabled }: { field: ChoiceField; label: string; disabled?: boolean }) {
+function SelectField({ field, disabled }: { field: ChoiceField; disabled: boolean }) {
+  const setting = SETTINGS[field];
   const value = useStore((s) => s.config[field]);
   const setConfig = useStore(selectSetConfig);
   const id = useId();
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} disabled={disabled} onChange={(e) => setConfig({ [field]: parseField(field, e.target.value) } as Partial<RunConfig>)}>
-        {CHOICES[field].map((choice) => (
+      <label htmlFor={id}>{setting.label}</label>
+      <select id={id} value={value} disabled={disabled} onChange={(e) => setConfig({ [field]: parseSetting(field, e.target.value) } as Partial<RunConfig>)}>
+        {setting.choices.map((choice) => (
           <option key={choice} value={choice}>
-            {CHOICE_LABELS[field][choice]}
+            {(setting.choiceLabels as Record<string, string>)[choice]}
           </option>
         ))}
       </select>
@@ -119,37 +106,24 @@ function RunButtons() {
   );
 }
 
+/** One control per setting, each in its group's fieldset, disabled where it means nothing (`applies`). */
 export function Controls() {
-  const { model, init, dataset } = useStore(useShallow((s) => ({ model: s.config.model, init: s.config.init, dataset: s.config.dataset })));
-  const softmax = model === 'softmax';
+  const config = useStore((s) => s.config);
   return (
     <form className="controls" aria-label="Settings" onSubmit={(e) => e.preventDefault()}>
       <RunButtons />
-      <fieldset>
-        <legend>Model</legend>
-        <SelectField field="model" label="Model" />
-        <NumberField field="depth" label="Hidden layers" disabled={softmax} />
-        <NumberField field="width" label="Width" disabled={softmax} />
-        <SelectField field="activation" label="Activation" disabled={softmax} />
-      </fieldset>
-      <fieldset>
-        <legend>Initialisation</legend>
-        <SelectField field="init" label="Initializer" />
-        <NumberField field="sigma" label="σ" disabled={init !== 'normal'} />
-      </fieldset>
-      <fieldset>
-        <legend>Optimisation</legend>
-        <NumberField field="lambda" label="Weight decay λ" />
-        <NumberField field="lr" label="Learning rate" />
-        <NumberField field="batchSize" label="Batch size" />
-      </fieldset>
-      <fieldset>
-        <legend>Data and device</legend>
-        <SelectField field="dataset" label="Dataset" />
-        <NumberField field="noise" label="Noise" disabled={dataset === 'fashion-mnist'} />
-        <SelectField field="backend" label="Backend" />
-        <NumberField field="seed" label="Seed" />
-      </fieldset>
+      {GROUPS.map(([group, legend]) => (
+        <fieldset key={group}>
+          <legend>{legend}</legend>
+          {SETTING_NAMES.filter((name) => SETTINGS[name].group === group).map((name) =>
+            SETTINGS[name].kind === 'choice' ? (
+              <SelectField key={name} field={name as ChoiceField} disabled={!applies(name, config)} />
+            ) : (
+              <NumberField key={name} field={name as NumericField} disabled={!applies(name, config)} />
+            ),
+          )}
+        </fieldset>
+      ))}
     </form>
   );
 }

@@ -2,7 +2,7 @@
 import type { Dataset } from '../core/data/dataset';
 import { FASHION_MNIST, fashionMnistFromBytes } from '../core/data/fashion-mnist';
 import { makeSynthetic } from '../core/data/synthetic';
-import type { RunConfig } from '../core/run-config';
+import type { RunConfig } from '../core/settings';
 
 export type ProgressFn = (loaded: number, total: number) => void;
 

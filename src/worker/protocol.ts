@@ -1,6 +1,6 @@
 // Messages between the page and the training worker: configuration and commands in, metrics out.
 import type { Grid } from '../core/boundary';
-import type { RunConfig } from '../core/run-config';
+import type { RunConfig } from '../core/settings';
 
 export type ToWorker = { type: 'configure'; config: RunConfig } | { type: 'play' } | { type: 'pause' } | { type: 'step' } | { type: 'reset' };
 

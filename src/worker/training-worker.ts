@@ -5,7 +5,8 @@ import { bundledShaders } from '../backends/webgpu/browser-shaders';
 import { WebGpuBackend, WebGpuUnavailableError } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
 import { type Grid, gridFor, gridPoints, predictClasses } from '../core/boundary';
-import { type BackendChoice, classifyChange, type RunConfig } from '../core/run-config';
+import { classifyChange } from '../core/run-config';
+import type { BackendChoice, RunConfig } from '../core/settings';
 import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
 import { loadDataset } from './datasets';
 import type { BackendInfo, FromWorker, MetricPoint, ModelInfo, ToWorker } from './protocol';
@@ -91,7 +92,7 @@ async function configure(next: RunConfig): Promise<void> {
   if (change === 'none') return;
   if (change === 'rebuild' || !trainer) return build(next);
   trainer.setHyperParams({ lambda: next.lambda, lr: next.lr, batchSize: next.batchSize });
-  if (change === 'init') trainer.reinitialize({ init: next.init, sigma: next.sigma });
+  if (change === 're-initialise') trainer.reinitialize({ init: next.init, sigma: next.sigma });
   config = next;
 }
 

@@ -18,8 +18,8 @@ import {
   SLICE_ALIGN,
   type Tensor,
 } from '../../core/backend';
-import type { Activation } from '../../core/config';
 import { PARTIAL_TILE, pairSlot, partialTiles, tileOf, tilesAcross } from '../../core/metrics-row';
+import type { Activation } from '../../core/settings';
 import { checkLinear, checkSameShape, checkSlots, type MatmulOptions, matmulInnerDim } from '../shape-checks';
 
 export type Storage = Float32Array | Float64Array;

@@ -1,5 +1,5 @@
 // The WGSL kernel table and what the host reads from the shader source: the Params struct, and the named variants and constants.
-import { ACTIVATIONS, type Activation } from '../../core/config';
+import { ACTIVATIONS, type Activation } from '../../core/settings';
 
 export const SHADER_FILES = ['matmul'] as const;
 export type ShaderFile = (typeof SHADER_FILES)[number];

@@ -1,7 +1,7 @@
 // What each op means on WebGPU: the matmul variant (epilogue, loaders, transposes) it runs as, its Params and its bindings.
 import { type Gathered, inputShape, isGathered, type LabelTensor, type LayerInput, MAX_FUSED_CLASSES, type SgdStep, type Tensor } from '../../core/backend';
-import type { Activation } from '../../core/config';
 import { PARTIAL_TILE, tilesAcross } from '../../core/metrics-row';
+import type { Activation } from '../../core/settings';
 import { checkLinear, checkSameShape, checkSlots, type MatmulOptions, matmulInnerDim } from '../shape-checks';
 import { checkAgrees, type MatmulNames, type MatmulVariant } from './kernels';
 import { type GpuData, type GpuIndices, type GpuLabels, type GpuMemory, type GpuTensor, whole } from './memory';

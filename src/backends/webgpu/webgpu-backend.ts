@@ -1,6 +1,6 @@
 // The WebGPU backend, a facade over its roles: the recorder (device, commands), memory (tensors, read-back), layer kernels, the GPU timer.
 import type { Backend, DataTensor, Gathered, IndexTensor, LabelTensor, LayerInput, SgdStep, Tensor } from '../../core/backend';
-import type { Activation } from '../../core/config';
+import type { Activation } from '../../core/settings';
 import { checkSameShape, type MatmulOptions } from '../shape-checks';
 import { GpuTimer } from './gpu-timer';
 import { MatmulNames, SHADER_FILES, type ShaderSources } from './kernels';

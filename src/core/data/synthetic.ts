@@ -1,6 +1,7 @@
 // Small synthetic 2-D classification sets (spiral, blobs, circles, XOR), each seeded with a noise level.
 import { checkChoice, checkNumber } from '../errors';
 import { Rng } from '../rng';
+import { checkSetting } from '../settings';
 import type { Dataset, Split } from './dataset';
 
 export const SYNTHETIC_NAMES = ['spiral', 'blobs', 'circles', 'xor'] as const;
@@ -64,7 +65,7 @@ function makeSplit(name: SyntheticName, count: number, classes: number, noise: n
 
 export function makeSynthetic(name: SyntheticName, options: SyntheticOptions): Dataset {
   checkChoice('dataset', name, SYNTHETIC_NAMES);
-  const noise = checkNumber('noise', options.noise, 0, 10);
+  const noise = checkSetting('noise', options.noise);
   const classes = classCount(name, options.classes);
   const trainCount = checkNumber('trainCount', options.trainCount ?? 1200, classes, 1_000_000, { integer: true });
   const testCount = checkNumber('testCount', options.testCount ?? 300, classes, 1_000_000, { integer: true });
