@@ -1,0 +1,109 @@
+// The training session driven through its message protocol on the CPU backend, without a browser: start, live λ, rebuild, divergence, pause.
+import { describe, expect, it } from 'vitest';
+import { CpuBackend } from '../src/backends/cpu/cpu-backend';
+import { makeSynthetic } from '../src/core/data/synthetic';
+import { DEFAULT_RUN, type RunConfig } from '../src/core/settings';
+import type { FromWorker, MetricPoint } from '../src/worker/protocol';
+import { TrainingSession } from '../src/worker/session';
+
+function startSession() {
+  const messages: FromWorker[] = [];
+  const session = new TrainingSession({
+    post: (message) => messages.push(message),
+    makeBackend: async (choice, fallbackReason) => ({ backend: new CpuBackend(), info: { name: 'cpu', label: `CPU · ${fallbackReason ?? choice}` } }),
+    loadDataset: async (config) => makeSynthetic(config.dataset as 'spiral', { seed: config.seed, noise: config.noise }),
+    now: () => performance.now(),
+    yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
+  });
+  const of = <T extends FromWorker['type']>(type: T) => messages.filter((m): m is Extract<FromWorker, { type: T }> => m.type === type);
+  const points = (): MetricPoint[] => of('metrics').flatMap((m) => m.points);
+  /** Sends messages and waits until the session has handled them all (and is not training). */
+  const send = async (...sent: Parameters<TrainingSession['receive']>[0][]) => {
+    for (const m of sent) session.receive(m);
+    await session.idle();
+  };
+  return { session, messages, of, points, send };
+}
+
+const spiral: RunConfig = {
+  ...DEFAULT_RUN,
+  dataset: 'spiral',
+  backend: 'cpu',
+  model: 'mlp',
+  depth: 1,
+  width: 16,
+  batchSize: 50,
+  lr: 0.5,
+  init: 'xavier-uniform',
+  activation: 'tanh',
+};
+
+describe('the training session, through its messages', () => {
+  it('builds the model, takes single steps, and evaluates after each', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral });
+    expect(s.of('backend')[0].info.name).toBe('cpu');
+    expect(s.of('model')[0].info.shapes).toEqual([
+      [2, 16],
+      [16, 3],
+    ]);
+    expect(s.of('boundary')).toHaveLength(1); // a 2-D set: the boundary of the untrained model
+    await s.send({ type: 'step' }, { type: 'step' });
+    expect(s.points().map((p) => p.step)).toEqual([1, 2]);
+    expect(s.of('evaluation').map((e) => e.step)).toEqual([1, 2]);
+    expect(s.points()[0].lambda).toBe(0);
+  });
+
+  it('a live λ change reaches the next step without a rebuild; a depth change rebuilds and the step count goes on', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral }, { type: 'step' });
+    await s.send({ type: 'configure', config: { ...spiral, lambda: 0.5 } }, { type: 'step' });
+    const [first, second] = s.points();
+    expect(second).toMatchObject({ step: 2, lambda: 0.5 });
+    expect(first.l2).toBe(0);
+    expect(second.l2).toBeGreaterThan(0);
+    expect(s.of('model')).toHaveLength(1);
+    await s.send({ type: 'configure', config: { ...spiral, lambda: 0.5, depth: 3 } }, { type: 'step' });
+    expect(s.of('model')).toHaveLength(2);
+    expect(s.of('model')[1].info.shapes).toHaveLength(4);
+    expect(s.points()[2]).toMatchObject({ step: 3, lambda: 0.5 });
+    expect(s.points()[2].gradNorms).toHaveLength(4);
+  });
+
+  it('plays until paused, then reports a test evaluation', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral });
+    s.session.receive({ type: 'play' });
+    while (s.points().length < 40) await new Promise((r) => setTimeout(r, 20));
+    await s.send({ type: 'pause' });
+    const running = s.of('running').map((m) => m.running);
+    expect(running.at(-1)).toBe(false);
+    expect(running).toContain(true);
+    const steps = s.points().map((p) => p.step);
+    expect(steps).toEqual(steps.map((_, i) => i + 1)); // every step once, in order
+    expect(s.of('evaluation').at(-1)!.step).toBe(steps.at(-1));
+  });
+
+  it('a diverging run stops at the step that diverged and says why', async () => {
+    const s = startSession();
+    const diverging = { ...spiral, depth: 6, width: 32, activation: 'identity' as const, init: 'normal' as const, sigma: 30, lr: 50 };
+    await s.send({ type: 'configure', config: diverging }, { type: 'play' });
+    const [diverged] = s.of('diverged');
+    expect(diverged.reason).toMatch(/is (NaN|Infinity|-Infinity)/);
+    expect(s.of('running').at(-1)!.running).toBe(false);
+    // every reported step came before the divergence, and none is NaN
+    expect(s.points().every((p) => p.step < diverged.step && Number.isFinite(p.loss))).toBe(true);
+  });
+
+  it('refuses a configuration with a bad value and says which, keeping the run', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral }, { type: 'step' });
+    await s.send({ type: 'configure', config: { ...spiral, lr: -1 } });
+    expect(s.of('error').at(-1)!.message).toBe('lr -1 is not allowed: must be a number above 0 to 100');
+    await s.send({ type: 'step' });
+    expect(s.points().map((p) => [p.step, p.lr])).toEqual([
+      [1, 0.5],
+      [2, 0.5],
+    ]);
+  });
+});
