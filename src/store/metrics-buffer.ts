@@ -1,5 +1,5 @@
 // Columnar history of every step, kept outside React: charts subscribe and redraw on animation frames.
-import type { MetricPoint } from '../worker/protocol';
+import type { FromWorker, MetricPoint } from '../worker/protocol';
 
 export interface Marker {
   step: number;
@@ -21,6 +21,13 @@ export class MetricsBuffer {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Records what a worker message adds to the history (metrics, a test evaluation, a reset); other messages change nothing. */
+  receive(message: FromWorker): void {
+    if (message.type === 'metrics') this.append(message.points);
+    else if (message.type === 'evaluation') this.setTestAccuracy(message.step, message.testAcc);
+    else if (message.type === 'reset') this.clear();
   }
 
   append(points: MetricPoint[]): void {

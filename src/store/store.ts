@@ -1,66 +1,68 @@
-// The one zustand store, in slices: config (URL-serialisable), run state, and the notice about ignored link values.
-import { create } from 'zustand';
+// The one zustand store, composed of two slices: the run's configuration (URL-serialisable) and the run's state from the worker.
+import { create, type StateCreator } from 'zustand';
 import type { RunConfig } from '../core/settings';
 import type { FromWorker } from '../worker/protocol';
 import { initialConfig, initialRun, type RunState } from './initial-state';
-import { metrics } from './metrics-buffer';
 
-interface ConfigSlice {
+export interface ConfigSlice {
   config: RunConfig;
-  /** Sets fields that the controls have already checked (parseField). */
-  setConfig: (change: Partial<RunConfig>) => void;
   /** Link values that were invalid or unknown, and so ignored. */
   ignoredFromLink: string[];
+  /** Sets fields that the controls have already checked (parseSetting). */
+  setConfig: (change: Partial<RunConfig>) => void;
+  /** Replaces the configuration, with what the link that gave it left out. */
+  loadConfig: (config: RunConfig, ignoredFromLink: string[]) => void;
 }
 
-interface RunSlice {
+export interface RunSlice {
   run: RunState;
-  /** Applies one worker message to the run state (and the metrics buffer). */
+  /** Applies one worker message to the run state (the metrics history is written by the bridge, not here). */
   receive: (message: FromWorker) => void;
   clearRun: () => void;
 }
 
 export type Store = ConfigSlice & RunSlice;
 
-export const useStore = create<Store>()((set) => ({
+const createConfigSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
   config: initialConfig,
   ignoredFromLink: [],
   setConfig: (change) => set((s) => ({ config: { ...s.config, ...change } })),
+  loadConfig: (config, ignoredFromLink) => set({ config, ignoredFromLink }),
+});
 
+const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set) => ({
   run: initialRun,
+  receive: (message) => set((s) => ({ run: runAfter(s.run, message) })),
   clearRun: () => set({ run: initialRun }),
-  receive: (message) =>
-    set((s) => {
-      const run = s.run;
-      switch (message.type) {
-        case 'backend':
-          return { run: { ...run, backend: message.info } };
-        case 'loading':
-          return { run: { ...run, loading: message.loaded >= message.total ? null : message } };
-        case 'model':
-          return { run: { ...run, model: message.info, boundary: null, loading: null, error: null } };
-        case 'boundary':
-          return { run: { ...run, boundary: message.boundary } };
-        case 'metrics': {
-          metrics.append(message.points);
-          const latest = message.points[message.points.length - 1] ?? run.latest;
-          return { run: { ...run, latest, stepsPerSecond: message.stepsPerSecond, divergence: null } };
-        }
-        case 'evaluation':
-          metrics.setTestAccuracy(message.step, message.testAcc);
-          return { run: { ...run, testAcc: message.testAcc } };
-        case 'running':
-          return { run: { ...run, running: message.running, ...(message.running ? { divergence: null } : {}) } };
-        case 'diverged':
-          return { run: { ...run, divergence: { step: message.step, reason: message.reason } } };
-        case 'reset':
-          metrics.clear();
-          return { run: { ...initialRun, backend: run.backend, model: run.model } };
-        case 'error':
-          return { run: { ...run, error: message.message, loading: null } };
-      }
-    }),
-}));
+});
+
+/** The run state after a worker message: a pure function of the two. */
+export function runAfter(run: RunState, message: FromWorker): RunState {
+  switch (message.type) {
+    case 'backend':
+      return { ...run, backend: message.info };
+    case 'loading':
+      return { ...run, loading: message.loaded >= message.total ? null : message };
+    case 'model':
+      return { ...run, model: message.info, boundary: null, loading: null, error: null };
+    case 'boundary':
+      return { ...run, boundary: message.boundary };
+    case 'metrics':
+      return { ...run, latest: message.points.at(-1) ?? run.latest, stepsPerSecond: message.stepsPerSecond, divergence: null };
+    case 'evaluation':
+      return { ...run, testAcc: message.testAcc };
+    case 'running':
+      return { ...run, running: message.running, ...(message.running ? { divergence: null } : {}) };
+    case 'diverged':
+      return { ...run, divergence: { step: message.step, reason: message.reason } };
+    case 'reset':
+      return { ...initialRun, backend: run.backend, model: run.model };
+    case 'error':
+      return { ...run, error: message.message, loading: null };
+  }
+}
+
+export const useStore = create<Store>()((...args) => ({ ...createConfigSlice(...args), ...createRunSlice(...args) }));
 
 // selectors, declared once
 export const selectConfig = (s: Store) => s.config;

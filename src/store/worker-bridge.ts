@@ -14,9 +14,13 @@ export function send(message: ToWorker): void {
 /** Reads the URL hash, starts the worker, and keeps worker and hash in step with the config. */
 export function startBridge(): void {
   const { config, ignored } = fromHash(window.location.hash);
-  useStore.setState({ config, ignoredFromLink: ignored });
+  useStore.getState().loadConfig(config, ignored);
   worker = new Worker(new URL('../worker/training-worker.ts', import.meta.url), { type: 'module' });
-  worker.onmessage = (event: MessageEvent<FromWorker>) => useStore.getState().receive(event.data);
+  worker.onmessage = (event: MessageEvent<FromWorker>) => {
+    // the history first (charts redraw from it on the next frame), then the state React renders
+    metrics.receive(event.data);
+    useStore.getState().receive(event.data);
+  };
   worker.onerror = (event) => useStore.getState().receive({ type: 'error', message: event.message || 'the training worker failed' });
   send({ type: 'configure', config });
   window.history.replaceState(null, '', toHash(config));

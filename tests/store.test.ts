@@ -1,0 +1,45 @@
+// The page's store: two slices in one zustand store, worker messages applied to the run state, the metrics history kept apart.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RUN } from '../src/core/settings';
+import { MetricsBuffer } from '../src/store/metrics-buffer';
+import { useStore } from '../src/store/store';
+import type { FromWorker, MetricPoint } from '../src/worker/protocol';
+
+const point = (step: number): MetricPoint => ({ step, epoch: 0, loss: 2.3, l2: 0, trainAcc: 0.1, gradNorms: [1, 2], lambda: 0, lr: 0.1, batchSize: 256 });
+
+describe('the store', () => {
+  it('composes the configuration and run slices; setConfig merges checked fields', () => {
+    const { setConfig, loadConfig } = useStore.getState();
+    loadConfig({ ...DEFAULT_RUN, depth: 3 }, ['x=1 (unknown setting)']);
+    setConfig({ lr: 0.5 });
+    expect(useStore.getState().config).toEqual({ ...DEFAULT_RUN, depth: 3, lr: 0.5 });
+    expect(useStore.getState().ignoredFromLink).toEqual(['x=1 (unknown setting)']);
+    expect(useStore.getState().run.running).toBe(false);
+  });
+
+  it('applies worker messages to the run state without touching a metrics history', () => {
+    const history = new MetricsBuffer();
+    const { receive } = useStore.getState();
+    const messages: FromWorker[] = [
+      { type: 'backend', info: { name: 'cpu', label: 'CPU · chosen in Backend' } },
+      { type: 'model', info: { shapes: [[784, 10]], stepsPerEpoch: 235, datasetName: 'Fashion-MNIST' } },
+      { type: 'metrics', points: [point(1), point(2)], stepsPerSecond: 12 },
+      { type: 'diverged', step: 3, reason: 'the loss is NaN' },
+    ];
+    for (const m of messages) receive(m);
+    const run = useStore.getState().run;
+    expect(run.latest?.step).toBe(2);
+    expect(run.stepsPerSecond).toBe(12);
+    expect(run.divergence).toEqual({ step: 3, reason: 'the loss is NaN' });
+    expect(history.steps).toEqual([]);
+    // the bridge gives the history the same messages
+    for (const m of messages) history.receive(m);
+    history.receive({ type: 'evaluation', step: 2, testAcc: 0.7, testLoss: 0.8, count: 2000 });
+    expect(history.steps).toEqual([1, 2]);
+    expect(history.testAcc).toEqual([null, 0.7]);
+    receive({ type: 'reset' });
+    history.receive({ type: 'reset' });
+    expect(useStore.getState().run).toMatchObject({ latest: null, divergence: null, backend: { name: 'cpu' }, model: { stepsPerEpoch: 235 } });
+    expect(history.steps).toEqual([]);
+  });
+});
