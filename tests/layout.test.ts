@@ -30,6 +30,17 @@ describe('project layout', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('no file under src/ is over 400 lines: a file that grows past that holds more than one job', () => {
+    const long = filesUnder('src', /\.tsx?$/).filter((file) => readFileSync(join(root, file), 'utf8').split('\n').length > 400);
+    expect(long).toEqual([]);
+  });
+
+  it('the README and the docs name no path outside the repository', () => {
+    const docs = ['README.md', ...filesUnder('docs', /\.md$/)];
+    const outside = docs.filter((file) => /\.\.\/|shared\/DESIGN|\/work\//.test(readFileSync(join(root, file), 'utf8')));
+    expect(outside).toEqual([]);
+  });
+
   it('every source and shader file opens with a line saying what it is', () => {
     const files = [...filesUnder('src', /\.tsx?$/), ...filesUnder('shaders', /\.wgsl$/), ...filesUnder('tests', /\.ts$/)];
     const silent = files.filter((file) => !/^\/\/ \S.{10,}/.test(readFileSync(join(root, file), 'utf8').split('\n')[0]));

@@ -4,13 +4,8 @@ import type { WebGpuBackend } from '../../src/backends/webgpu/webgpu-backend';
 
 let shared: Promise<WebGpuBackend> | null = null;
 
-/**
- * The WebGPU suites fail, never skip, when no adapter is found: a green run must mean the WGSL
- * ran. GRADIENT_LAB_ALLOW_NO_WEBGPU=1 turns that into a skip for machines that cannot run it.
- */
+/** The WebGPU suites fail, never skip, when no adapter is found: a green run must mean the WGSL ran. */
 export function webgpuBackend(): Promise<WebGpuBackend> {
   shared ??= createNodeWebGpuBackend();
   return shared;
 }
-
-export const webgpuOptional = process.env.GRADIENT_LAB_ALLOW_NO_WEBGPU === '1';

@@ -1,4 +1,4 @@
-// The dataset shape every loader produces (backends gather batches from it: Backend.gatherBatch).
+// The dataset shape every loader produces: splits the trainer uploads once (Backend.dataset) and the first layer reads batches from.
 
 /** One split: `count` samples of `inputDim` features, row-major, plus a class index each. */
 export interface Split {
