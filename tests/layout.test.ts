@@ -35,10 +35,12 @@ describe('project layout', () => {
     expect(long).toEqual([]);
   });
 
-  it('the README and the docs name no path outside the repository', () => {
+  it('the README and the docs name no path outside the repository, and no file cites the design notes kept outside it', () => {
     const docs = ['README.md', ...filesUnder('docs', /\.md$/)];
     const outside = docs.filter((file) => /\.\.\/|shared\/DESIGN|\/work\//.test(readFileSync(join(root, file), 'utf8')));
     expect(outside).toEqual([]);
+    const sources = [...filesUnder('src', /\.tsx?$/), ...filesUnder('shaders', /\.wgsl$/)];
+    expect(sources.filter((file) => /\bDESIGN\b/.test(readFileSync(join(root, file), 'utf8')))).toEqual([]);
   });
 
   it('every source and shader file opens with a line saying what it is', () => {

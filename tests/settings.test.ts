@@ -2,7 +2,19 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs, usage } from '../src/cli/args';
 import { classifyChange, fromHash, toHash } from '../src/core/run-config';
-import { applies, checkSettings, DEFAULT_RUN, describeRange, SETTING_NAMES, SETTINGS } from '../src/core/settings';
+import {
+  applies,
+  checkSettings,
+  DEFAULT_CONFIG,
+  DEFAULT_RUN,
+  describeRange,
+  HYPER_SETTINGS,
+  INIT_SETTINGS,
+  MODEL_SETTINGS,
+  SETTING_NAMES,
+  SETTINGS,
+  TRAIN_SETTINGS,
+} from '../src/core/settings';
 
 describe('the settings table', () => {
   it('gives every setting its own hash key, CLI flag and label, and a default its own rule accepts', () => {
@@ -49,6 +61,14 @@ describe('the settings table', () => {
     }
     // the strongest effect wins
     expect(classifyChange(DEFAULT_RUN, { ...DEFAULT_RUN, lr: 0.5, init: 'zeros', depth: 2 })).toBe('rebuild');
+  });
+
+  it("groups the trainer's settings by the effect the table gives them", () => {
+    const withEffect = (effect: string) => SETTING_NAMES.filter((n) => SETTINGS[n].effect === effect);
+    expect([...HYPER_SETTINGS]).toEqual(withEffect('next-step'));
+    expect([...INIT_SETTINGS]).toEqual(withEffect('re-initialise'));
+    for (const name of MODEL_SETTINGS) expect(SETTINGS[name].effect, name).toBe('rebuild');
+    expect(Object.keys(DEFAULT_CONFIG).sort()).toEqual([...TRAIN_SETTINGS].sort());
   });
 
   it('says where a setting means nothing, and skips it when checking a whole configuration', () => {

@@ -1,7 +1,7 @@
 // The page's store: two slices in one zustand store, worker messages applied to the run state, the metrics history kept apart.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RUN } from '../src/core/settings';
-import { MetricsBuffer } from '../src/store/metrics-buffer';
+import { metrics } from '../src/store/metrics-buffer';
 import { useStore } from '../src/store/store';
 import type { FromWorker, MetricPoint } from '../src/worker/protocol';
 
@@ -17,8 +17,8 @@ describe('the store', () => {
     expect(useStore.getState().run.running).toBe(false);
   });
 
-  it('applies worker messages to the run state without touching a metrics history', () => {
-    const history = new MetricsBuffer();
+  it("applies worker messages to the run state without touching the page's metrics history", () => {
+    const history = metrics; // the one the charts draw from
     const { receive } = useStore.getState();
     const messages: FromWorker[] = [
       { type: 'backend', info: { name: 'cpu', label: 'CPU · chosen in Backend' } },

@@ -21,9 +21,11 @@ describe('matmul.wgsl named variants', () => {
       EPILOGUE: constants.get('EPILOGUE_ACTIVATION'),
       ACTIVATION: constants.get('ACTIVATION_SIGMOID'),
     });
-    // every epilogue and activation has its own code
-    const codes = [...constants].filter(([name]) => name.startsWith('EPILOGUE_')).map(([, v]) => v);
-    expect(new Set(codes).size).toBe(codes.length);
+    // within each family (epilogues, loaders, activations) every name has its own code
+    for (const family of ['EPILOGUE_', 'LOAD_A_', 'ACTIVATION_']) {
+      const codes = [...constants].filter(([name]) => name.startsWith(family)).map(([, v]) => v);
+      expect(new Set(codes).size, family).toBe(codes.length);
+    }
   });
 
   it('the constants the host shares with the shader agree', () => {

@@ -35,7 +35,7 @@ export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
   }
 }
 
-/** Checks that `count` slots from `start` lie inside `metrics`. */
-export function checkSlots(op: string, metrics: Tensor, start: number, count: number): void {
+/** Checks that an update's guard, `count` slots from `start`, lies inside `metrics`. */
+export function checkGuardSlots(op: string, metrics: Tensor, start: number, count: number): void {
   if (start + count > metrics.rows * metrics.cols) throw new Error(`${op}: guard ${start} + ${count} is outside the metrics`);
 }

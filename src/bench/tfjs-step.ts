@@ -12,7 +12,7 @@ export interface TfjsStepOptions {
 }
 
 /**
- * Builds a step with the same maths as ours (DESIGN §1), backward written out with tfjs ops
+ * Builds a step with the same maths as ours (docs/mathematics.md), backward written out with tfjs ops
  * rather than its autodiff (whose gradient registry the Node bundles leave out): upload a batch,
  * forward with ReLU, logsumexp cross-entropy, dO = (softmax − onehot)/n, dW = Hᵀ dZ + λW,
  * db = Σ dZ, dH = dZ Wᵀ ⊙ [Z > 0], ‖dW_l‖ per layer, SGD; losses and norms are read once per window.

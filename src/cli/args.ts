@@ -11,6 +11,7 @@ import {
   SETTING_NAMES,
   SETTINGS,
   type SettingName,
+  TRAIN_SETTINGS,
   type TrainConfig,
 } from '../core/settings';
 
@@ -129,18 +130,8 @@ function toOptions(given: Map<string, string | number>): CliOptions {
       }
     }
   }
-  const config: TrainConfig = {
-    model,
-    depth: model === 'softmax' ? 0 : value('depth'),
-    width: value('width'),
-    activation: value('activation'),
-    init: value('init'),
-    sigma: value('sigma'),
-    lambda: value('lambda'),
-    lr: value('lr'),
-    batchSize: value('batchSize'),
-    seed: value('seed'),
-  };
+  const config = Object.fromEntries(TRAIN_SETTINGS.map((name) => [name, value(name)])) as TrainConfig;
+  if (model === 'softmax') config.depth = 0; // no hidden layer
   try {
     checkSettings(config, 'flag');
   } catch (error) {

@@ -1,4 +1,4 @@
-// Weight initialisers (DESIGN §1): each returns a fan_in × fan_out matrix drawn from the run's PRNG.
+// Weight initialisers (docs/mathematics.md): each returns a fan_in × fan_out matrix drawn from the run's PRNG.
 
 import type { Rng } from './rng';
 import type { Initializer } from './settings';

@@ -212,19 +212,24 @@ type ValueOf<S> = S extends ChoiceSetting<infer T> ? T : number;
 /** A run: one value per setting. */
 export type RunConfig = { [K in SettingName]: ValueOf<(typeof SETTINGS)[K]> };
 
-/** What shapes the model: changing any of these rebuilds it. */
-export type ModelConfig = Pick<RunConfig, 'model' | 'depth' | 'width' | 'activation'>;
-/** What the optimiser uses: each may change between two steps. */
-export type HyperParams = Pick<RunConfig, 'lambda' | 'lr' | 'batchSize'>;
-/** How the weights are drawn. */
-export type InitConfig = Pick<RunConfig, 'init' | 'sigma'>;
-/** What the trainer needs: the model, the optimiser, the initialiser and the seed. */
-export type TrainConfig = ModelConfig & HyperParams & InitConfig & Pick<RunConfig, 'seed'>;
+/** The settings that shape the model: changing any of these rebuilds it. */
+export const MODEL_SETTINGS = ['model', 'depth', 'width', 'activation'] as const satisfies readonly SettingName[];
+/** The optimiser's settings: each takes effect on the next step (effect 'next-step'). */
+export const HYPER_SETTINGS = ['lambda', 'lr', 'batchSize'] as const satisfies readonly SettingName[];
+/** How the weights are drawn (effect 're-initialise'). */
+export const INIT_SETTINGS = ['init', 'sigma'] as const satisfies readonly SettingName[];
+/** What the trainer needs; the rest (data set, noise, backend) is the session's. */
+export const TRAIN_SETTINGS = [...MODEL_SETTINGS, ...HYPER_SETTINGS, ...INIT_SETTINGS, 'seed'] as const;
+
+export type ModelConfig = Pick<RunConfig, (typeof MODEL_SETTINGS)[number]>;
+export type HyperParams = Pick<RunConfig, (typeof HYPER_SETTINGS)[number]>;
+export type InitConfig = Pick<RunConfig, (typeof INIT_SETTINGS)[number]>;
+export type TrainConfig = Pick<RunConfig, (typeof TRAIN_SETTINGS)[number]>;
 
 export const DEFAULT_RUN = Object.fromEntries(SETTING_NAMES.map((name) => [name, SETTINGS[name].default])) as RunConfig;
 
 /** The trainer's part of the defaults: the book's (weights N(0, 0.01²), batch 256, λ = 0, seed 0). */
-export const DEFAULT_CONFIG: TrainConfig = pick(DEFAULT_RUN, ['model', 'depth', 'width', 'activation', 'init', 'sigma', 'lambda', 'lr', 'batchSize', 'seed']);
+export const DEFAULT_CONFIG: TrainConfig = pick(DEFAULT_RUN, TRAIN_SETTINGS);
 
 /** Hidden layer widths of the model: [] for softmax regression. */
 export function hiddenWidths(config: ModelConfig): number[] {
@@ -289,6 +294,7 @@ export function applies(name: SettingName, config: Partial<RunConfig>): boolean 
   return 'is' in rule ? value === rule.is : value !== rule.isNot;
 }
 
-function pick<T, K extends keyof T>(from: T, keys: K[]): Pick<T, K> {
+/** The named fields of a configuration. */
+export function pick<T, K extends keyof T>(from: T, keys: readonly K[]): Pick<T, K> {
   return Object.fromEntries(keys.map((k) => [k, from[k]])) as Pick<T, K>;
 }

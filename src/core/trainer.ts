@@ -4,7 +4,7 @@ import type { Dataset, Split } from './data/dataset';
 import { readMetricsRow } from './metrics-row';
 import { type Batch, Mlp } from './model';
 import { Rng } from './rng';
-import { checkSettings, type HyperParams, hiddenWidths, type InitConfig, SETTINGS, type TrainConfig } from './settings';
+import { checkSettings, HYPER_SETTINGS, type HyperParams, hiddenWidths, type InitConfig, pick, SETTINGS, type TrainConfig } from './settings';
 
 /** Steps whose metrics are read back together (one mapAsync on WebGPU). */
 export const METRICS_WINDOW = 16;
@@ -71,7 +71,7 @@ export class Trainer {
     const root = new Rng(config.seed);
     this.initRng = root.fork();
     this.shuffleRng = root.fork();
-    this.hyper = { lambda: config.lambda, lr: config.lr, batchSize: config.batchSize };
+    this.hyper = pick(config, HYPER_SETTINGS);
     this.model = new Mlp(backend, dataset.inputDim, hiddenWidths(config), dataset.numClasses, config.activation);
     this.model.initialize(config, this.initRng);
     this.metrics = backend.tensor(METRICS_WINDOW, this.model.layout.width);

@@ -4,7 +4,7 @@ import type { Backend } from '../core/backend';
 import { type Grid, gridFor, gridPoints, predictClasses } from '../core/boundary';
 import type { Dataset } from '../core/data/dataset';
 import { classifyChange } from '../core/run-config';
-import { type BackendChoice, checkSettings, type RunConfig } from '../core/settings';
+import { type BackendChoice, checkSettings, HYPER_SETTINGS, INIT_SETTINGS, pick, type RunConfig } from '../core/settings';
 import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
 import type { BackendInfo, FromWorker, MetricPoint, ModelInfo, ToWorker } from './protocol';
 
@@ -153,8 +153,8 @@ export class TrainingSession {
     const change = this.config ? classifyChange(this.config, next) : 'rebuild';
     if (change === 'none') return;
     if (change === 'rebuild' || !this.trainer) return this.build(next);
-    this.trainer.setHyperParams({ lambda: next.lambda, lr: next.lr, batchSize: next.batchSize });
-    if (change === 're-initialise') this.trainer.reinitialize({ init: next.init, sigma: next.sigma });
+    this.trainer.setHyperParams(pick(next, HYPER_SETTINGS));
+    if (change === 're-initialise') this.trainer.reinitialize(pick(next, INIT_SETTINGS));
     this.config = next;
   }
 

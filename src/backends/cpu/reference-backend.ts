@@ -20,7 +20,7 @@ import {
 } from '../../core/backend';
 import { PARTIAL_TILE, pairSlot, partialTiles, tileOf, tilesAcross } from '../../core/metrics-row';
 import type { Activation } from '../../core/settings';
-import { checkLinear, checkSameShape, checkSlots, type MatmulOptions, matmulInnerDim } from '../shape-checks';
+import { checkGuardSlots, checkLinear, checkSameShape, type MatmulOptions, matmulInnerDim } from '../shape-checks';
 
 export type Storage = Float32Array | Float64Array;
 
@@ -268,7 +268,7 @@ export class ReferenceBackend implements Backend {
     checkSameShape('linearUpdate', next, p);
     const [to, from] = [(next as CpuTensor).data, (p as CpuTensor).data];
     if (to.buffer === from.buffer && to.byteOffset === from.byteOffset) throw new Error('linearUpdate: next and p share storage');
-    checkSlots('linearUpdate', metrics, guardStart, guardCount);
+    checkGuardSlots('linearUpdate', metrics, guardStart, guardCount);
     const M = (metrics as CpuTensor).data;
     for (let i = guardStart; i < guardStart + guardCount; i++) {
       if (!Number.isFinite(M[i])) {

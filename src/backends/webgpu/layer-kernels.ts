@@ -2,7 +2,7 @@
 import { type Gathered, inputShape, isGathered, type LabelTensor, type LayerInput, MAX_FUSED_CLASSES, type SgdStep, type Tensor } from '../../core/backend';
 import { PARTIAL_TILE, tilesAcross } from '../../core/metrics-row';
 import type { Activation } from '../../core/settings';
-import { checkLinear, checkSameShape, checkSlots, type MatmulOptions, matmulInnerDim } from '../shape-checks';
+import { checkGuardSlots, checkLinear, checkSameShape, type MatmulOptions, matmulInnerDim } from '../shape-checks';
 import { checkAgrees, type MatmulNames, type MatmulVariant } from './kernels';
 import { type GpuData, type GpuIndices, type GpuLabels, type GpuMemory, type GpuTensor, whole } from './memory';
 import type { BoundRange, Recorder } from './recorder';
@@ -79,7 +79,7 @@ export class LayerKernels {
     checkLinear('linearUpdate', rows, cols, p, dOut.rows, dOut.cols);
     const [to, from] = [next as GpuTensor, p as GpuTensor];
     if (to.buffer === from.buffer && to.byteOffset === from.byteOffset) throw new Error('linearUpdate: next and p share storage');
-    checkSlots('linearUpdate', metrics, guardStart, guardCount);
+    checkGuardSlots('linearUpdate', metrics, guardStart, guardCount);
     const shape = { M: next.rows, N: next.cols, K: rows, lda: cols, ldb: dOut.cols, slot, tilesX: tilesAcross(next.cols), lambda, lr, guardStart, guardCount };
     this.run({ epilogue: 'SGD_STEP', transA: true, augment: true }, shape, next, input, dOut, { aux: p, metrics });
   }
