@@ -12,7 +12,7 @@ describe('decision boundary', () => {
       const be = new CpuBackend({ precision: 'f64' });
       const model = new Mlp(be, 2, [9, 7], 4, activation);
       const rng = new Rng(5);
-      model.initialize({ init: 'normal', sigma: 1.5 }, rng);
+      model.initialize({ init: 'normal', sigma: 1.5, initValue: 0 }, rng);
       const params = Float64Array.from(await be.read(model.params));
       for (const layer of model.layers) for (let j = 0; j < layer.fanOut; j++) params[layer.offset + layer.fanIn * layer.fanOut + j] = rng.normal();
       be.write(model.params, params);

@@ -91,7 +91,7 @@ describe('npm run train, as a process', () => {
     expect(lines).toHaveLength(2);
     expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
     for (const line of lines) {
-      expect(Object.keys(line).sort()).toEqual(['backend', 'epoch', 'gradNorms', 'l2', 'loss', 'seconds', 'steps', 'testAcc', 'trainAcc'].sort());
+      expect(Object.keys(line).sort()).toEqual(['backend', 'epoch', 'gradNorms', 'l2', 'loss', 'seconds', 'steps', 'testAcc', 'testLoss', 'trainAcc'].sort());
       expect(line.gradNorms).toHaveLength(3);
       expect(line.backend).toMatch(/^CPU/);
     }

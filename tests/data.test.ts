@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import { packParams, parseParamsStruct } from '../src/backends/webgpu/kernels';
+import { balancedSubset } from '../src/core/data/subset';
 import { makeSynthetic, SYNTHETIC_NAMES } from '../src/core/data/synthetic';
 import { initWeights } from '../src/core/init';
 import { Rng } from '../src/core/rng';
@@ -105,16 +106,48 @@ describe('initialisers', () => {
   const std = (w: Float64Array) => Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
   it('match their textbook spreads', () => {
     const rng = new Rng(3);
-    const mx = initWeights('mxnet-default', 300, 200, 0, rng);
+    const mx = initWeights({ init: 'mxnet-default', sigma: 1, initValue: 0 }, 300, 200, rng);
     expect(Math.max(...mx.map(Math.abs))).toBeLessThanOrEqual(0.07);
     expect(std(mx)).toBeCloseTo(0.07 / Math.sqrt(3), 3);
-    const xavier = initWeights('xavier-uniform', 300, 200, 0, rng);
+    const xavier = initWeights({ init: 'xavier-uniform', sigma: 1, initValue: 0 }, 300, 200, rng);
     const a = Math.sqrt(6 / 500);
     expect(Math.max(...xavier.map(Math.abs))).toBeLessThanOrEqual(a);
     expect(std(xavier)).toBeCloseTo(a / Math.sqrt(3), 3);
-    expect(std(initWeights('normal', 300, 200, 0.5, rng))).toBeCloseTo(0.5, 2);
-    expect(std(initWeights('he-normal', 300, 200, 0, rng))).toBeCloseTo(Math.sqrt(2 / 300), 3);
-    expect(initWeights('zeros', 3, 4, 0, rng).every((v) => v === 0)).toBe(true);
+    expect(std(initWeights({ init: 'normal', sigma: 0.5, initValue: 0 }, 300, 200, rng))).toBeCloseTo(0.5, 2);
+    expect(std(initWeights({ init: 'he-normal', sigma: 1, initValue: 0 }, 300, 200, rng))).toBeCloseTo(Math.sqrt(2 / 300), 3);
+    expect(initWeights({ init: 'zeros', sigma: 1, initValue: 0 }, 3, 4, rng).every((v) => v === 0)).toBe(true);
+    expect(Array.from(initWeights({ init: 'constant', sigma: 1, initValue: -0.25 }, 3, 4, rng))).toEqual(new Array(12).fill(-0.25));
+  });
+});
+
+describe('a training set of fewer examples', () => {
+  const split = (count: number) => {
+    const labels = Uint8Array.from({ length: count }, (_, i) => (i * 7) % 10);
+    return { count, features: Float32Array.from({ length: count * 3 }, (_, i) => i), featureScale: 1, labels }; // every row its own
+  };
+
+  it('is balanced by class, keeps each sample whole and in stored order, and is fixed by the seed', () => {
+    const full = split(1000);
+    const subset = balancedSubset(full, 53, 10, 7);
+    expect(subset.count).toBe(53);
+    const perClass = Array.from({ length: 10 }, (_, c) => subset.labels.filter((l) => l === c).length);
+    expect(Math.max(...perClass) - Math.min(...perClass)).toBeLessThanOrEqual(1);
+    // every picked row is a row of the full split with its own label
+    const rows = new Map<string, number>();
+    for (let i = 0; i < full.count; i++) rows.set(Array.from(full.features.subarray(3 * i, 3 * i + 3)).join(','), full.labels[i]);
+    for (let r = 0; r < subset.count; r++) expect(rows.get(Array.from(subset.features.subarray(3 * r, 3 * r + 3)).join(','))).toBe(subset.labels[r]);
+    expect(balancedSubset(full, 53, 10, 7)).toEqual(subset);
+    expect(balancedSubset(full, 53, 10, 8).features).not.toEqual(subset.features);
+  });
+
+  it('takes all of a rare class and fills up from the others; the whole set for a count at least its size', () => {
+    const skewed = { ...split(40), labels: Uint8Array.from({ length: 40 }, (_, i) => (i < 2 ? 0 : 1)) };
+    const subset = balancedSubset(skewed, 12, 2, 1);
+    expect(subset.labels.filter((l) => l === 0)).toHaveLength(2);
+    expect(subset.labels.filter((l) => l === 1)).toHaveLength(10);
+    const full = split(30);
+    expect(balancedSubset(full, 30, 10, 1)).toBe(full);
+    expect(balancedSubset(full, 60000, 10, 1)).toBe(full);
   });
 });
 

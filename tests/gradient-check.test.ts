@@ -25,7 +25,7 @@ async function objective(be: ReferenceBackend, model: Mlp, batch: Batch, metrics
 function makeModel(be: ReferenceBackend, hidden: number[], activation: Activation, seed: number) {
   const rng = new Rng(seed);
   const model = new Mlp(be, d, hidden, q, activation);
-  model.initialize({ init: 'normal', sigma: 0.8 }, rng);
+  model.initialize({ init: 'normal', sigma: 0.8, initValue: 0 }, rng);
   // biases away from zero so their gradients are exercised too
   for (const layer of model.layers) {
     const p = Float64Array.from(readSync(layer.P));

@@ -56,7 +56,7 @@ describe('the settings table', () => {
   it('derives what a change does from each setting it touches', () => {
     for (const name of SETTING_NAMES) {
       const s = SETTINGS[name];
-      const other = s.kind === 'choice' ? s.choices.find((c) => c !== DEFAULT_RUN[name]) : s.max;
+      const other = s.kind === 'choice' ? s.choices.find((c) => c !== DEFAULT_RUN[name]) : s.max === DEFAULT_RUN[name] ? s.min : s.max;
       expect(classifyChange(DEFAULT_RUN, { ...DEFAULT_RUN, [name]: other }), name).toBe(s.effect);
     }
     // the strongest effect wins
@@ -83,7 +83,7 @@ describe('the settings table', () => {
 
   it("writes every setting into the hash, in the table's order, by its hash key", () => {
     expect(toHash(DEFAULT_RUN)).toBe(
-      '#model=mlp&depth=1&width=256&activation=relu&init=normal&sigma=0.01&lambda=0&lr=0.1&batch=256&dataset=fashion-mnist&noise=0.1&backend=auto&seed=0',
+      '#model=mlp&depth=1&width=256&activation=relu&init=normal&sigma=0.01&c=0.5&lambda=0&lr=0.1&batch=256&dataset=fashion-mnist&examples=60000&noise=0.1&backend=auto&seed=0',
     );
   });
 });

@@ -199,7 +199,7 @@ describe('live changes between steps', () => {
   it('re-initialising in place changes the weights and training goes on', async () => {
     const trainer = new Trainer(new CpuBackend(), spiral(), { ...DEFAULT_CONFIG, model: 'mlp', width: 8 });
     await trainer.step();
-    trainer.reinitialize({ init: 'zeros', sigma: 1 });
+    trainer.reinitialize({ init: 'zeros', sigma: 1, initValue: 0 });
     const P = await trainer.backend.read(trainer.model.layers[0].P);
     expect(Array.from(P).every((v) => v === 0)).toBe(true); // weights and biases
     const next = await trainer.step();

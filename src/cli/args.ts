@@ -19,6 +19,7 @@ export interface CliOptions {
   config: TrainConfig;
   dataset: DatasetName;
   noise: number;
+  trainExamples: number;
   epochs: number;
   /** Stop after this many steps in all (for short experiments); null runs every epoch. */
   steps: number | null;
@@ -142,6 +143,7 @@ function toOptions(given: Map<string, string | number>): CliOptions {
     config,
     dataset: value('dataset'),
     noise: value('noise'),
+    trainExamples: value('trainExamples'),
     epochs: (given.get('epochs') as number | undefined) ?? 5,
     steps: (given.get('steps') as number | undefined) ?? null,
     backend: value('backend') as CliOptions['backend'],

@@ -4,6 +4,7 @@ import { createNodeWebGpuBackend } from '../backends/webgpu/node-webgpu';
 import { WebGpuUnavailableError } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
 import type { Dataset } from '../core/data/dataset';
+import { withTrainingExamples } from '../core/data/subset';
 import { makeSynthetic } from '../core/data/synthetic';
 import { type StepResult, Trainer } from '../core/trainer';
 import { type CliOptions, parseArgs, UsageError, usage } from './args';
@@ -15,8 +16,11 @@ const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3 } as const;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function loadDataset(options: CliOptions): Dataset {
-  if (options.dataset === 'fashion-mnist') return loadFashionMnist(undefined, log);
-  return makeSynthetic(options.dataset, { seed: options.config.seed, noise: options.noise });
+  const full =
+    options.dataset === 'fashion-mnist'
+      ? loadFashionMnist(undefined, log)
+      : makeSynthetic(options.dataset, { seed: options.config.seed, noise: options.noise });
+  return withTrainingExamples(full, options.trainExamples, options.config.seed);
 }
 
 async function makeBackend(kind: CliOptions['backend']): Promise<Backend> {
@@ -46,14 +50,15 @@ class EpochStats {
     return this.lossSum / this.steps;
   }
 
-  summary(testAcc: number, backend: string) {
+  summary(test: { accuracy: number; loss: number }, backend: string) {
     return {
       epoch: this.last!.epoch + 1,
       steps: this.last!.step,
       loss: this.lossSum / this.steps,
       l2: this.l2Sum / this.steps,
       trainAcc: this.correct / this.samples,
-      testAcc,
+      testAcc: test.accuracy,
+      testLoss: test.loss,
       gradNorms: this.last!.gradNorms,
       seconds: Number(((performance.now() - this.started) / 1000).toFixed(3)),
       backend,
@@ -110,7 +115,7 @@ async function train(options: CliOptions): Promise<number> {
     if (result.epochEnd || result.step === totalSteps) {
       progress.done();
       const test = await trainer.evaluate('test');
-      console.log(JSON.stringify(stats.summary(test.accuracy, backend.description)));
+      console.log(JSON.stringify(stats.summary(test, backend.description)));
       stats = new EpochStats();
     }
     return null;

@@ -117,7 +117,7 @@ export class Mlp {
   initialize(init: InitConfig, rng: Rng): void {
     const values = new Float32Array(this.params.cols);
     for (const layer of this.layers) {
-      values.set(initWeights(init.init, layer.fanIn, layer.fanOut, init.sigma, rng), layer.offset); // b stays 0
+      values.set(initWeights(init, layer.fanIn, layer.fanOut, rng), layer.offset); // b stays 0
     }
     this.backend.write(this.params, values);
   }

@@ -6,7 +6,7 @@ import { ConfigError, checkChoice, checkNumber } from './errors';
 
 export const MODELS = ['softmax', 'mlp'] as const;
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'identity'] as const;
-export const INITIALIZERS = ['mxnet-default', 'xavier-uniform', 'normal', 'he-normal', 'zeros'] as const;
+export const INITIALIZERS = ['mxnet-default', 'xavier-uniform', 'normal', 'he-normal', 'zeros', 'constant'] as const;
 export const DATASETS = ['fashion-mnist', 'spiral', 'blobs', 'circles', 'xor'] as const;
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'cpu'] as const;
 
@@ -110,7 +110,14 @@ export const SETTINGS = {
   }),
   init: choice({
     choices: INITIALIZERS,
-    choiceLabels: { 'mxnet-default': 'MXNet default U(±0.07)', 'xavier-uniform': 'Xavier uniform', normal: 'Normal', 'he-normal': 'He normal', zeros: 'Zeros' },
+    choiceLabels: {
+      'mxnet-default': 'MXNet default U(±0.07)',
+      'xavier-uniform': 'Xavier uniform',
+      normal: 'Normal',
+      'he-normal': 'He normal',
+      zeros: 'Zeros',
+      constant: 'Constant',
+    },
     default: 'normal',
     label: 'Initializer',
     group: 'initialisation',
@@ -129,6 +136,17 @@ export const SETTINGS = {
     cli: { flag: 'sigma', help: 'standard deviation for --init normal' },
     effect: 're-initialise',
     appliesWhen: { setting: 'init', is: 'normal' },
+  }),
+  initValue: number({
+    min: -10,
+    max: 10,
+    default: 0.5,
+    label: 'Constant c',
+    group: 'initialisation',
+    hash: 'c',
+    cli: { flag: 'init-value', help: 'every weight for --init constant' },
+    effect: 're-initialise',
+    appliesWhen: { setting: 'init', is: 'constant' },
   }),
   lambda: number({
     min: 0,
@@ -169,6 +187,16 @@ export const SETTINGS = {
     group: 'data',
     hash: 'dataset',
     cli: { flag: 'dataset', help: 'training data' },
+    effect: 'rebuild',
+  }),
+  trainExamples: integer({
+    min: 10,
+    max: 60000,
+    default: 60000,
+    label: 'Training examples',
+    group: 'data',
+    hash: 'examples',
+    cli: { flag: 'examples', help: 'training examples, a subset balanced by class and fixed by the seed (at most the set has)' },
     effect: 'rebuild',
   }),
   noise: number({
@@ -217,7 +245,7 @@ export const MODEL_SETTINGS = ['model', 'depth', 'width', 'activation'] as const
 /** The optimiser's settings: each takes effect on the next step (effect 'next-step'). */
 export const HYPER_SETTINGS = ['lambda', 'lr', 'batchSize'] as const satisfies readonly SettingName[];
 /** How the weights are drawn (effect 're-initialise'). */
-export const INIT_SETTINGS = ['init', 'sigma'] as const satisfies readonly SettingName[];
+export const INIT_SETTINGS = ['init', 'sigma', 'initValue'] as const satisfies readonly SettingName[];
 /** What the trainer needs; the rest (data set, noise, backend) is the session's. */
 export const TRAIN_SETTINGS = [...MODEL_SETTINGS, ...HYPER_SETTINGS, ...INIT_SETTINGS, 'seed'] as const;
 
