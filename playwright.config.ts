@@ -27,7 +27,7 @@ export default defineConfig({
     },
     {
       name: 'cpu-fallback',
-      testMatch: /fallback\.spec\.ts/,
+      testMatch: /(fallback|experiments)\.spec\.ts/,
       use: { launchOptions: { executablePath, args } },
     },
   ],

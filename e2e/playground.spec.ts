@@ -156,9 +156,9 @@ test('with the pointer off the charts, their legends show the latest values', as
   await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
   await page.mouse.move(0, 0);
   const { step } = await readStatus(page);
-  // the legend reads "step 133 · data loss 0.601 …" (uPlot shows "--" for every value there otherwise)
+  // the legend reads "step 133 · batch loss 0.601 …" (uPlot shows "--" for every value there otherwise)
   await expect.poll(() => chartText(page, 'Loss chart')).toMatch(new RegExp(`step\\s*${step}(?!\\d)`));
-  expect(await chartText(page, 'Loss chart')).toMatch(/data loss\s*\d/);
+  expect(await chartText(page, 'Loss chart')).toMatch(/batch loss\s*\d/);
   expect(await chartText(page, 'Gradient norms chart')).toMatch(/layer 1\s*\d/);
   expect(await chartText(page, 'Gradient norms chart')).toMatch(/layer 2\s*\d/);
 });

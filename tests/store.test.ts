@@ -5,7 +5,18 @@ import { metrics } from '../src/store/metrics-buffer';
 import { useStore } from '../src/store/store';
 import type { FromWorker, MetricPoint } from '../src/worker/protocol';
 
-const point = (step: number): MetricPoint => ({ step, epoch: 0, loss: 2.3, l2: 0, trainAcc: 0.1, gradNorms: [1, 2], lambda: 0, lr: 0.1, batchSize: 256 });
+const point = (step: number): MetricPoint => ({
+  step,
+  epoch: 0,
+  loss: 2.3,
+  l2: 0,
+  trainAcc: 0.1,
+  gradNorms: [1, 2],
+  weightNorms: [3, 4],
+  lambda: 0,
+  lr: 0.1,
+  batchSize: 256,
+});
 
 describe('the store', () => {
   it('composes the configuration and run slices; setConfig merges checked fields', () => {
@@ -34,9 +45,20 @@ describe('the store', () => {
     expect(history.steps).toEqual([]);
     // the bridge gives the history the same messages
     for (const m of messages) history.receive(m);
-    history.receive({ type: 'evaluation', step: 2, testAcc: 0.7, testLoss: 0.8, count: 2000 });
+    history.receive({
+      type: 'evaluation',
+      step: 2,
+      test: { accuracy: 0.7, loss: 0.8, count: 2000 },
+      train: { accuracy: 0.9, loss: 0.2, count: 2000 },
+      unitSpread: [0, 1],
+    });
     expect(history.steps).toEqual([1, 2]);
     expect(history.testAcc).toEqual([null, 0.7]);
+    expect(history.trainLoss).toEqual([null, 0.2]);
+    expect(history.weightNorms).toEqual([
+      [3, 3],
+      [4, 4],
+    ]);
     receive({ type: 'reset' });
     history.receive({ type: 'reset' });
     expect(useStore.getState().run).toMatchObject({ latest: null, divergence: null, backend: { name: 'cpu' }, model: { stepsPerEpoch: 235 } });

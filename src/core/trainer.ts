@@ -31,6 +31,8 @@ export interface StepResult {
   trainAcc: number;
   /** ‖∂J/∂W_l‖_F for layer 1 … output layer. */
   gradNorms: number[];
+  /** ‖W_l‖_F for layer 1 … output layer, as the step found them (whatever λ is). */
+  weightNorms: number[];
   /** Set when this step's numbers were not finite: the parameters were left as before it. */
   diverged?: Divergence;
 }
@@ -248,6 +250,7 @@ export class Trainer {
       l2: (lambda / 2) * sums.weightSq.reduce((a, b) => a + b, 0),
       trainAcc: sums.correct / n,
       gradNorms: sums.gradSq.map(Math.sqrt),
+      weightNorms: sums.weightSq.map(Math.sqrt),
     };
     const reason = divergenceReason(result);
     if (reason) result.diverged = { step: this.taken, reason };

@@ -1,6 +1,6 @@
 // The store's initial state, in one place so that reset() reapplies it.
 import { DEFAULT_RUN, type RunConfig } from '../core/settings';
-import type { BackendInfo, Boundary, MetricPoint, ModelInfo } from '../worker/protocol';
+import type { BackendInfo, Boundary, EvaluationSummary, MetricPoint, ModelInfo } from '../worker/protocol';
 
 export interface RunState {
   running: boolean;
@@ -8,7 +8,8 @@ export interface RunState {
   loading: { what: string; loaded: number; total: number } | null;
   model: ModelInfo | null;
   latest: MetricPoint | null;
-  testAcc: number | null;
+  /** The latest evaluation: loss and accuracy on the test set and on the training set. */
+  evaluation: { test: EvaluationSummary; train: EvaluationSummary; unitSpread: number[] } | null;
   /** 2-D data sets: the latest decision boundary. */
   boundary: Boundary | null;
   stepsPerSecond: number;
@@ -22,7 +23,7 @@ export const initialRun: RunState = {
   loading: null,
   model: null,
   latest: null,
-  testAcc: null,
+  evaluation: null,
   boundary: null,
   stepsPerSecond: 0,
   divergence: null,

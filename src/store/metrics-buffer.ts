@@ -1,5 +1,5 @@
 // Columnar history of every step, kept outside React: charts subscribe and redraw on animation frames.
-import type { FromWorker, MetricPoint } from '../worker/protocol';
+import type { EvaluationSummary, FromWorker, MetricPoint } from '../worker/protocol';
 
 export interface Marker {
   step: number;
@@ -10,8 +10,14 @@ export class MetricsBuffer {
   steps: number[] = [];
   loss: number[] = [];
   l2: number[] = [];
-  /** Test accuracy at the steps it was measured; null in between (the chart spans the gaps). */
+  /** Evaluations at the steps they were made; null in between (the charts span the gaps). */
   testAcc: (number | null)[] = [];
+  testLoss: (number | null)[] = [];
+  /** Loss and accuracy over the training set (not a batch of it). */
+  trainLoss: (number | null)[] = [];
+  trainAcc: (number | null)[] = [];
+  /** weightNorms[l][i]: ‖W_{l+1}‖ at steps[i], as gradNorms. */
+  weightNorms: (number | null)[][] = [];
   /** gradNorms[l][i]: ‖dW_{l+1}‖ at steps[i]; null where the model of that step had fewer layers. */
   gradNorms: (number | null)[][] = [];
   markers: Marker[] = [];
@@ -26,7 +32,7 @@ export class MetricsBuffer {
   /** Records what a worker message adds to the history (metrics, a test evaluation, a reset); other messages change nothing. */
   receive(message: FromWorker): void {
     if (message.type === 'metrics') this.append(message.points);
-    else if (message.type === 'evaluation') this.setTestAccuracy(message.step, message.testAcc);
+    else if (message.type === 'evaluation') this.setEvaluation(message.step, message.test, message.train);
     else if (message.type === 'reset') this.clear();
   }
 
@@ -42,9 +48,9 @@ export class MetricsBuffer {
       this.steps.push(p.step);
       this.loss.push(p.loss);
       this.l2.push(p.l2);
-      this.testAcc.push(null);
-      while (this.gradNorms.length < p.gradNorms.length) this.gradNorms.push(this.steps.slice(0, -1).map(() => null));
-      for (const [l, series] of this.gradNorms.entries()) series.push(l < p.gradNorms.length ? p.gradNorms[l] : null);
+      for (const series of [this.testAcc, this.testLoss, this.trainLoss, this.trainAcc]) series.push(null);
+      extendPerLayer(this.weightNorms, p.weightNorms, this.steps.length);
+      extendPerLayer(this.gradNorms, p.gradNorms, this.steps.length);
       this.latest = p;
     }
     this.notify();
@@ -61,10 +67,14 @@ export class MetricsBuffer {
     this.notify();
   }
 
-  setTestAccuracy(step: number, accuracy: number): void {
+  /** An evaluation after `step`: test and training loss and accuracy at that step. */
+  setEvaluation(step: number, test: EvaluationSummary, train: EvaluationSummary): void {
     const i = this.steps.lastIndexOf(step);
     if (i >= 0) {
-      this.testAcc[i] = accuracy;
+      this.testAcc[i] = test.accuracy;
+      this.testLoss[i] = test.loss;
+      this.trainAcc[i] = train.accuracy;
+      this.trainLoss[i] = train.loss;
       this.notify();
     }
   }
@@ -74,6 +84,10 @@ export class MetricsBuffer {
     this.loss = [];
     this.l2 = [];
     this.testAcc = [];
+    this.testLoss = [];
+    this.trainLoss = [];
+    this.trainAcc = [];
+    this.weightNorms = [];
     this.gradNorms = [];
     this.markers = [];
     this.latest = null;
@@ -86,3 +100,9 @@ export class MetricsBuffer {
 }
 
 export const metrics = new MetricsBuffer();
+
+/** Appends one step's per-layer values to per-layer series of `length` − 1 earlier steps; a new layer's series starts with nulls. */
+function extendPerLayer(series: (number | null)[][], values: readonly number[], length: number): void {
+  while (series.length < values.length) series.push(new Array<number | null>(length - 1).fill(null));
+  for (const [l, column] of series.entries()) column.push(l < values.length ? values[l] : null);
+}

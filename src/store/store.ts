@@ -1,17 +1,22 @@
 // The one zustand store, composed of two slices: the run's configuration (URL-serialisable) and the run's state from the worker.
 import { create, type StateCreator } from 'zustand';
+import { experimentById } from '../core/experiments';
 import type { RunConfig } from '../core/settings';
 import type { FromWorker } from '../worker/protocol';
 import { initialConfig, initialRun, type RunState } from './initial-state';
 
 export interface ConfigSlice {
   config: RunConfig;
+  /** The experiment the settings are, until a control changes one of them. */
+  experiment: string | null;
   /** Link values that were invalid or unknown, and so ignored. */
   ignoredFromLink: string[];
-  /** Sets fields that the controls have already checked (parseSetting). */
+  /** Sets fields that the controls have already checked (parseSetting); the settings are no longer an experiment's. */
   setConfig: (change: Partial<RunConfig>) => void;
-  /** Replaces the configuration, with what the link that gave it left out. */
-  loadConfig: (config: RunConfig, ignoredFromLink: string[]) => void;
+  /** Replaces the configuration, with the experiment it is and what the link that gave it left out. */
+  loadConfig: (config: RunConfig, ignoredFromLink: string[], experiment?: string | null) => void;
+  /** Loads an experiment's settings (keeping the backend). */
+  chooseExperiment: (id: string) => void;
 }
 
 export interface RunSlice {
@@ -26,8 +31,15 @@ export type Store = ConfigSlice & RunSlice;
 const createConfigSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
   config: initialConfig,
   ignoredFromLink: [],
-  setConfig: (change) => set((s) => ({ config: { ...s.config, ...change } })),
-  loadConfig: (config, ignoredFromLink) => set({ config, ignoredFromLink }),
+  experiment: null,
+  setConfig: (change) => set((s) => ({ config: { ...s.config, ...change }, experiment: null })),
+  loadConfig: (config, ignoredFromLink, experiment = null) => set({ config, ignoredFromLink, experiment }),
+  chooseExperiment: (id) =>
+    set((s) => {
+      const experiment = experimentById(id);
+      if (!experiment) throw new Error(`unknown experiment ${id}`);
+      return { config: { ...experiment.settings, backend: s.config.backend }, experiment: id };
+    }),
 });
 
 const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set) => ({
@@ -50,7 +62,7 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
     case 'metrics':
       return { ...run, latest: message.points.at(-1) ?? run.latest, stepsPerSecond: message.stepsPerSecond, divergence: null };
     case 'evaluation':
-      return { ...run, testAcc: message.testAcc };
+      return { ...run, evaluation: { test: message.test, train: message.train, unitSpread: message.unitSpread } };
     case 'running':
       return { ...run, running: message.running, ...(message.running ? { divergence: null } : {}) };
     case 'diverged':

@@ -13,8 +13,8 @@ export function send(message: ToWorker): void {
 
 /** Reads the URL hash, starts the worker, and keeps worker and hash in step with the config. */
 export function startBridge(): void {
-  const { config, ignored } = fromHash(window.location.hash);
-  useStore.getState().loadConfig(config, ignored);
+  const { config, ignored, experiment } = fromHash(window.location.hash);
+  useStore.getState().loadConfig(config, ignored, experiment);
   worker = new Worker(new URL('../worker/training-worker.ts', import.meta.url), { type: 'module' });
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
     // the history first (charts redraw from it on the next frame), then the state React renders
@@ -23,10 +23,15 @@ export function startBridge(): void {
   };
   worker.onerror = (event) => useStore.getState().receive({ type: 'error', message: event.message || 'the training worker failed' });
   send({ type: 'configure', config });
-  window.history.replaceState(null, '', toHash(config));
+  window.history.replaceState(null, '', toHash(config, experiment));
 
   let previous: RunConfig = config;
+  let previousExperiment = experiment;
   useStore.subscribe((state) => {
+    if (state.experiment !== previousExperiment) {
+      previousExperiment = state.experiment;
+      window.history.replaceState(null, '', toHash(state.config, state.experiment));
+    }
     if (state.config === previous) return;
     const before = previous;
     previous = state.config;
@@ -40,6 +45,6 @@ export function startBridge(): void {
     }
     if (before.batchSize !== state.config.batchSize) metrics.markBatchSize(next, state.config.batchSize);
     send({ type: 'configure', config: state.config });
-    window.history.replaceState(null, '', toHash(state.config));
+    window.history.replaceState(null, '', toHash(state.config, state.experiment));
   });
 }

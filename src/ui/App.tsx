@@ -1,5 +1,7 @@
 // The playground page: controls on the left; status, charts and the per-layer table on the right.
-import { GradientNormsChart, LayerProfileChart, LossChart } from './Charts';
+
+import { AboutExperiment } from './AboutExperiment';
+import { GradientNormsChart, LayerProfileChart, LossChart, WeightNormsChart } from './Charts';
 import { Controls } from './Controls';
 import { DecisionBoundary } from './DecisionBoundary';
 import { LayerTable } from './LayerTable';
@@ -16,12 +18,14 @@ export function App() {
       </header>
       <Controls />
       <main className="results">
+        <AboutExperiment />
         <StatusLine />
         <LoadingBar />
         <Notices />
         <div className="charts">
           <LossChart />
           <GradientNormsChart />
+          <WeightNormsChart />
           <LayerProfileChart />
           <DecisionBoundary />
         </div>

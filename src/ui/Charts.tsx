@@ -1,4 +1,4 @@
-// Canvas charts (uPlot): loss, per-layer gradient norms over steps, and the latest layer profile.
+// Canvas charts (uPlot): losses and accuracies, per-layer weight and gradient norms over steps, and the latest layer profile.
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -113,6 +113,8 @@ function useChart(spec: ChartSpec) {
   return container;
 }
 
+const evaluated = { spanGaps: true, points: { show: true, size: 5 } };
+
 const lossSpec: ChartSpec = {
   key: () => 'loss',
   options: (buffer, width) => ({
@@ -121,14 +123,37 @@ const lossSpec: ChartSpec = {
     scales: { x: { time: false }, acc: { range: [0, 1] } },
     series: [
       { label: 'step' },
-      { label: 'data loss', stroke: '#1f5fbf', width: 1.5 },
-      { label: 'λ/2·‖W‖²', stroke: '#b35900', width: 1.5 },
-      { label: 'test accuracy', stroke: '#2e7d32', width: 1.5, scale: 'acc', spanGaps: true, points: { show: true, size: 4 } },
+      { label: 'batch loss', stroke: '#9bb7e0', width: 1 },
+      { label: 'training-set loss', stroke: '#1f5fbf', width: 2, ...evaluated },
+      { label: 'test loss', stroke: '#c62828', width: 2, ...evaluated },
+      { label: 'training-set accuracy', stroke: '#1f5fbf', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
+      { label: 'test accuracy', stroke: '#c62828', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
     ],
-    axes: [{ label: 'step' }, { label: 'loss' }, { scale: 'acc', side: 1, label: 'accuracy', grid: { show: false } }],
+    axes: [{ label: 'step' }, { label: 'loss' }, { scale: 'acc', side: 1, label: 'accuracy (dashed)', grid: { show: false } }],
     plugins: [markerPlugin(buffer)],
   }),
-  data: (b) => [b.steps, b.loss, b.l2, b.testAcc] as uPlot.AlignedData,
+  data: (b) => [b.steps, b.loss, b.trainLoss, b.testLoss, b.trainAcc, b.testAcc] as uPlot.AlignedData,
+};
+
+const weightSpec: ChartSpec = {
+  key: (b) => `weights:${b.weightNorms.length}`,
+  options: (buffer, width) => ({
+    width,
+    height: 220,
+    scales: { x: { time: false }, y: { distr: 3, log: 10 }, l2: { distr: 3, log: 10 } },
+    series: [
+      { label: 'step' },
+      ...buffer.weightNorms.map((_, l) => ({ label: `‖W${l + 1}‖`, stroke: layerColor(l, buffer.weightNorms.length), width: 1.25 })),
+      { label: 'λ/2·Σ‖W‖²', stroke: '#b35900', width: 2, dash: [6, 4], scale: 'l2' },
+    ],
+    axes: [
+      { label: 'step' },
+      { label: '‖W_l‖_F (log)', values: logTicks, size: 60 },
+      { scale: 'l2', side: 1, label: 'L2 term (dashed, log)', values: logTicks, size: 60, grid: { show: false } },
+    ],
+    plugins: [markerPlugin(buffer)],
+  }),
+  data: (b) => [b.steps, ...b.weightNorms.map((series) => series.map(forLog)), b.l2.map(forLog)] as uPlot.AlignedData,
 };
 
 const gradSpec: ChartSpec = {
@@ -183,6 +208,10 @@ function Chart({ label, spec }: { label: string; spec: ChartSpec }) {
 
 export function LossChart() {
   return <Chart label="Loss chart" spec={lossSpec} />;
+}
+
+export function WeightNormsChart() {
+  return <Chart label="Weight norms chart" spec={weightSpec} />;
 }
 
 export function GradientNormsChart() {

@@ -1,6 +1,7 @@
 // The control panel: every setting with a visible label, checked at the control before it reaches the worker.
 import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { EXPERIMENTS } from '../core/experiments';
 import { applies, type Group, parseSetting, type RunConfig, SETTING_NAMES, SETTINGS, type SettingName } from '../core/settings';
 import { selectSetConfig, useStore } from '../store/store';
 import { send } from '../store/worker-bridge';
@@ -106,11 +107,36 @@ function RunButtons() {
   );
 }
 
+/** The chapter's experiments: choosing one loads its settings and starts the run afresh. */
+function ExperimentField() {
+  const experiment = useStore((s) => s.experiment);
+  const id = useId();
+  const choose = (value: string) => {
+    if (!value) return;
+    useStore.getState().chooseExperiment(value);
+    send({ type: 'reset' });
+  };
+  return (
+    <div className="field experiment">
+      <label htmlFor={id}>Experiment</label>
+      <select id={id} value={experiment ?? ''} onChange={(e) => choose(e.target.value)}>
+        <option value="">{experiment ? 'Your own settings' : 'Your own settings (choose one…)'}</option>
+        {EXPERIMENTS.map((e) => (
+          <option key={e.id} value={e.id}>
+            {e.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** One control per setting, each in its group's fieldset, disabled where it means nothing (`applies`). */
 export function Controls() {
   const config = useStore((s) => s.config);
   return (
     <form className="controls" aria-label="Settings" onSubmit={(e) => e.preventDefault()}>
+      <ExperimentField />
       <RunButtons />
       {GROUPS.map(([group, legend]) => (
         <fieldset key={group}>

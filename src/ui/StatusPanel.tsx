@@ -2,8 +2,9 @@
 import { useShallow } from 'zustand/react/shallow';
 import { selectRun, useStore } from '../store/store';
 
+/** A loss as the status line shows it; an evaluation of a diverged model can overflow to NaN or ∞, which reads as such in words. */
 function formatLoss(value: number): string {
-  return value.toPrecision(7);
+  return Number.isFinite(value) ? value.toPrecision(7) : 'overflowed';
 }
 
 export function StatusLine() {
@@ -15,7 +16,10 @@ export function StatusLine() {
   } else if (run.model) {
     parts.push('step 0');
   }
-  if (run.testAcc !== null) parts.push(`test accuracy ${(run.testAcc * 100).toFixed(1)}%`);
+  if (run.evaluation) {
+    const { test, train } = run.evaluation;
+    parts.push(`test accuracy ${(test.accuracy * 100).toFixed(1)}%`, `test loss ${formatLoss(test.loss)}`, `training-set loss ${formatLoss(train.loss)}`);
+  }
   if (run.running) parts.push(`${run.stepsPerSecond.toFixed(1)} steps/s`);
   return (
     <p className="status" role="status">

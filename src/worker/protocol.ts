@@ -12,9 +12,18 @@ export interface MetricPoint {
   l2: number;
   trainAcc: number;
   gradNorms: number[];
+  /** ‖W_l‖_F per layer. */
+  weightNorms: number[];
   lambda: number;
   lr: number;
   batchSize: number;
+}
+
+/** Mean loss and accuracy over `count` samples of a split (the whole set, or a class-balanced part of it). */
+export interface EvaluationSummary {
+  loss: number;
+  accuracy: number;
+  count: number;
 }
 
 export interface BackendInfo {
@@ -44,7 +53,7 @@ export type FromWorker =
   | { type: 'loading'; what: string; loaded: number; total: number }
   | { type: 'model'; info: ModelInfo }
   | { type: 'metrics'; points: MetricPoint[]; stepsPerSecond: number }
-  | { type: 'evaluation'; step: number; testAcc: number; testLoss: number; count: number }
+  | { type: 'evaluation'; step: number; test: EvaluationSummary; train: EvaluationSummary; unitSpread: number[] }
   | { type: 'boundary'; boundary: Boundary }
   | { type: 'running'; running: boolean }
   | { type: 'diverged'; step: number; reason: string }

@@ -3,6 +3,8 @@ import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
 import { type Grid, gridFor, gridPoints, predictClasses } from '../core/boundary';
 import type { Dataset } from '../core/data/dataset';
+import { withTrainingExamples } from '../core/data/subset';
+import { unitSpread } from '../core/layer-stats';
 import { classifyChange } from '../core/run-config';
 import { type BackendChoice, checkSettings, HYPER_SETTINGS, INIT_SETTINGS, pick, type RunConfig } from '../core/settings';
 import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
@@ -10,7 +12,7 @@ import type { BackendInfo, FromWorker, MetricPoint, ModelInfo, ToWorker } from '
 
 /** Metrics go out at most this often, so the page redraws a few times a second, not per step. */
 const POST_EVERY_MS = 150;
-/** Test accuracy is measured on this many test samples (balanced by class), at most every EVAL_EVERY_MS… */
+/** Loss and accuracy are measured on this many test and training samples (balanced by class), at most every EVAL_EVERY_MS… */
 const EVAL_SAMPLES = 2000;
 const EVAL_EVERY_MS = 2500;
 /** …and no more than this share of the time: on a slow device an evaluation can take seconds. */
@@ -171,7 +173,8 @@ export class TrainingSession {
       this.backendChoice = next.backend;
       this.host.post({ type: 'backend', info: made.info });
     }
-    const dataset = await this.host.loadDataset(next, (loaded, total) => this.host.post({ type: 'loading', what: 'Fashion-MNIST', loaded, total }));
+    const loaded = await this.host.loadDataset(next, (bytes, total) => this.host.post({ type: 'loading', what: 'Fashion-MNIST', loaded: bytes, total }));
+    const dataset = withTrainingExamples(loaded, next.trainExamples, next.seed);
     const trainer = new Trainer(this.backend, dataset, next);
     this.trainer = trainer;
     this.config = next;
@@ -200,6 +203,7 @@ export class TrainingSession {
       l2: r.l2,
       trainAcc: r.trainAcc,
       gradNorms: r.gradNorms,
+      weightNorms: r.weightNorms,
       lambda: h.lambda,
       lr: h.lr,
       batchSize: r.batchSize,
@@ -224,9 +228,13 @@ export class TrainingSession {
     const trainer = this.trainer;
     if (!trainer) return;
     const started = this.host.now();
-    const result = await trainer.evaluate('test', EVAL_SAMPLES);
+    // the training set too, not its batches: with few examples, the gap between the two is overfitting
+    const test = await trainer.evaluate('test', EVAL_SAMPLES);
+    const train = await trainer.evaluate('train', EVAL_SAMPLES);
+    const params = await trainer.backend.read(trainer.model.params);
+    const spread = trainer.model.layers.map((layer) => unitSpread(params, layer));
     this.evaluation.ran(started, this.host.now());
-    this.host.post({ type: 'evaluation', step: this.stepOffset + trainer.stepCount, testAcc: result.accuracy, testLoss: result.loss, count: result.count });
+    this.host.post({ type: 'evaluation', step: this.stepOffset + trainer.stepCount, test, train, unitSpread: spread });
   }
 
   /** Posts the class predicted over the 2-D grid, from the current parameters (read back once). */
