@@ -1,6 +1,6 @@
 // The chapter's experiments, chosen as a learner would by the Experiment control, each reaching its phenomenon (CPU backend: no WebGPU here).
 import { expect, type Page, test } from '@playwright/test';
-import { layerNorms, readStatus, stepOnce, waitForStep } from './helpers';
+import { layerColumn, layerNorms, readStatus, stepOnce, waitForStep } from './helpers';
 
 async function choose(page: Page, label: string): Promise<void> {
   await page.getByLabel('Experiment').selectOption({ label });
@@ -55,11 +55,14 @@ test('Xavier initialisation: the first and output layers’ gradients within a f
   expect(later.train).toBeLessThan(first.loss! * 0.6);
 });
 
-test('Exploding gradients: huge gradient norms, and the run stops at the step that diverged', async ({ page }) => {
+test('Exploding gradients: the activations grow by more than six decades through depth, and the run stops at the step that diverged', async ({ page }) => {
   await open(page);
   await choose(page, 'Exploding gradients');
   await stepOnce(page);
   expect(Math.max(...(await layerNorms(page)))).toBeGreaterThan(1e6);
+  await expect.poll(async () => (await layerColumn(page, 'RMS of h')).filter(Number.isFinite).length).toBe(10);
+  const rms = (await layerColumn(page, 'RMS of h')).slice(0, 10);
+  expect(Math.log10(rms[9] / rms[0])).toBeGreaterThan(6);
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'Training diverged at step' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Train' })).toBeVisible();
@@ -90,4 +93,34 @@ test('Weight decay: the gap between test and training-set loss is clearly wider 
   const gapPlain = plain.test - plain.train;
   expect(gapPlain).toBeGreaterThan(1.3 * gapDecayed);
   expect(plain.train).toBeLessThan(decayed.train);
+});
+
+test('Products of many layers: the RMS of h grows by the same factor at every layer, a straight line on a log axis', async ({ page }) => {
+  await open(page);
+  await choose(page, 'Products of many layers');
+  await stepOnce(page);
+  await expect.poll(async () => (await layerColumn(page, 'RMS of h')).filter(Number.isFinite).length).toBe(30);
+  const rms = (await layerColumn(page, 'RMS of h')).slice(0, 30);
+  // from the second hidden layer on, each layer scales by 0.15·√64 = 1.2 (the first reads 784 pixels)
+  const ratios = rms.slice(2).map((v, i) => v / rms[i + 1]);
+  for (const ratio of ratios) {
+    expect(ratio).toBeGreaterThan(1.05);
+    expect(ratio).toBeLessThan(1.4);
+  }
+  const backward = (await layerColumn(page, '‖∂J/∂z‖_F')).slice(0, 31);
+  expect(backward[1]).toBeGreaterThan(backward[29]); // the error grows towards the input
+});
+
+test('Speed: at 1 step a second a run can be followed step by step, and Pause answers at once', async ({ page }) => {
+  await open(page);
+  await choose(page, 'Symmetry');
+  await page.getByLabel('Speed').selectOption({ label: '1 step a second' });
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForStep(page, 1);
+  await page.waitForTimeout(2500);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible({ timeout: 1000 });
+  const { step } = await readStatus(page);
+  expect(step).toBeGreaterThanOrEqual(2);
+  expect(step).toBeLessThanOrEqual(5);
 });

@@ -47,3 +47,13 @@ export async function layerNorms(page: Page): Promise<number[]> {
 export async function chartText(page: Page, name: string): Promise<string> {
   return ((await page.getByRole('img', { name }).textContent()) ?? '').replace(/(\d),(?=\d{3})/g, '$1');
 }
+
+/** A column of the per-layer table by its heading ("RMS of h"), input layer first; '–' (not measured) reads as NaN. */
+export async function layerColumn(page: Page, heading: string): Promise<number[]> {
+  const table = page.getByRole('table', { name: 'Per-layer gradient norm' });
+  const headings = await table.locator('thead th').allTextContents();
+  const column = headings.findIndex((h) => h.trim() === heading);
+  if (column < 1) throw new Error(`no column "${heading}" in ${headings.join(' | ')}`);
+  const cells = await table.locator(`tbody tr td:nth-child(${column + 1})`).allTextContents();
+  return cells.map((c) => (c.trim() === '–' ? Number.NaN : Number(c)));
+}

@@ -20,7 +20,7 @@ test('trains on WebGPU: the loss after 100 steps is below the loss at step 1', a
   expect(later.text).toMatch(/test accuracy \d/);
   await expect(page.getByRole('img', { name: 'Loss chart' }).locator('canvas')).toHaveCount(1);
   await expect(page.getByRole('img', { name: 'Gradient norms chart' }).locator('canvas')).toHaveCount(1);
-  await expect(page.getByRole('img', { name: 'Layer gradient profile' }).locator('canvas')).toHaveCount(1);
+  await expect(page.getByRole('img', { name: 'Growth through depth' }).locator('canvas')).toHaveCount(1);
 });
 
 test('changing Weight decay λ while running: training goes on and the L2 term responds', async ({ page }) => {

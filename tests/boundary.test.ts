@@ -1,7 +1,7 @@
 // The decision boundary's host-side forward pass against the CPU backend's layers, and its grid.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
-import { gridFor, gridPoints, predictClasses } from '../src/core/boundary';
+import { gridFor, gridPoints, predict, predictClasses } from '../src/core/boundary';
 import { Mlp } from '../src/core/model';
 import { Rng } from '../src/core/rng';
 import { ACTIVATIONS } from '../src/core/settings';
@@ -34,6 +34,15 @@ describe('decision boundary', () => {
       });
       expect(Array.from(predicted)).toEqual(want);
       expect(new Set(want).size, 'the grid should show more than one class').toBeGreaterThan(1);
+      // the confidence is the largest softmax probability of the same logits
+      const { confidence } = predict(params, model.layers, activation, points);
+      for (let i = 0; i < n; i += 97) {
+        const row = Array.from(logits.subarray(i * 4, i * 4 + 4));
+        const top = Math.max(...row);
+        const expected = 1 / row.reduce((sum, v) => sum + Math.exp(v - top), 0);
+        expect(confidence[i]).toBeCloseTo(expected, 6);
+        expect(confidence[i]).toBeGreaterThanOrEqual(0.25 - 1e-7);
+      }
     });
   }
 

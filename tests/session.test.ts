@@ -13,6 +13,7 @@ function startSession() {
     makeBackend: async (choice, fallbackReason) => ({ backend: new CpuBackend(), info: { name: 'cpu', label: `CPU · ${fallbackReason ?? choice}` } }),
     loadDataset: async (config) => makeSynthetic(config.dataset as 'spiral', { seed: config.seed, noise: config.noise }),
     now: () => performance.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     yieldToEvents: () => new Promise((resolve) => setImmediate(resolve)),
   });
   const of = <T extends FromWorker['type']>(type: T) => messages.filter((m): m is Extract<FromWorker, { type: T }> => m.type === type);
@@ -82,6 +83,19 @@ describe('the training session, through its messages', () => {
     const steps = s.points().map((p) => p.step);
     expect(steps).toEqual(steps.map((_, i) => i + 1)); // every step once, in order
     expect(s.of('evaluation').at(-1)!.step).toBe(steps.at(-1));
+  });
+
+  it('at a pace of 20 steps a second, one second of play takes about 20 steps, and a pause is answered at once', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral }, { type: 'pace', stepsPerSecond: 20 });
+    s.session.receive({ type: 'play' });
+    await new Promise((r) => setTimeout(r, 1000));
+    const asked = performance.now();
+    await s.send({ type: 'pause' });
+    expect(performance.now() - asked).toBeLessThan(500);
+    const steps = s.points().length;
+    expect(steps).toBeGreaterThanOrEqual(12);
+    expect(steps).toBeLessThanOrEqual(24);
   });
 
   it('a diverging run stops at the step that diverged and says why', async () => {

@@ -51,10 +51,12 @@ describe('the store', () => {
       test: { accuracy: 0.7, loss: 0.8, count: 2000 },
       train: { accuracy: 0.9, loss: 0.2, count: 2000 },
       unitSpread: [0, 1],
+      signals: { activationRms: [0.5], backwardNorm: [0.1, 0.2] },
     });
     expect(history.steps).toEqual([1, 2]);
     expect(history.testAcc).toEqual([null, 0.7]);
     expect(history.trainLoss).toEqual([null, 0.2]);
+    expect(history.signals).toEqual({ activationRms: [0.5], backwardNorm: [0.1, 0.2] });
     expect(history.weightNorms).toEqual([
       [3, 3],
       [4, 4],

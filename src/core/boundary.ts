@@ -56,6 +56,19 @@ export function gridPoints(grid: Grid): Float64Array {
  * every point (rows of `inputs`, fanIn of the first layer wide): the class the model predicts.
  */
 export function predictClasses(params: ArrayLike<number>, layers: readonly StoredLayer[], activation: Activation, inputs: Float64Array): Uint8Array {
+  return predict(params, layers, activation, inputs).classes;
+}
+
+/**
+ * The predicted class of every point and the model's confidence in it: the largest softmax
+ * probability, from 1/q (no idea) to 1 (certain).
+ */
+export function predict(
+  params: ArrayLike<number>,
+  layers: readonly StoredLayer[],
+  activation: Activation,
+  inputs: Float64Array,
+): { classes: Uint8Array; confidence: Float32Array } {
   const count = inputs.length / layers[0].fanIn;
   let h: Float64Array = inputs;
   layers.forEach((layer, l) => {
@@ -74,10 +87,14 @@ export function predictClasses(params: ArrayLike<number>, layers: readonly Store
   });
   const classes = layers[layers.length - 1].fanOut;
   const predicted = new Uint8Array(count);
+  const confidence = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     let best = 0;
     for (let c = 1; c < classes; c++) if (h[i * classes + c] > h[i * classes + best]) best = c;
     predicted[i] = best;
+    let sum = 0; // Σ exp(o − max): the best class's probability is 1 / sum
+    for (let c = 0; c < classes; c++) sum += Math.exp(h[i * classes + c] - h[i * classes + best]);
+    confidence[i] = 1 / sum;
   }
-  return predicted;
+  return { classes: predicted, confidence };
 }

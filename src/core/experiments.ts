@@ -57,7 +57,28 @@ export const EXPERIMENTS: readonly Experiment[] = [
     settings: base({ ...DEEP, activation: 'relu', init: 'normal', sigma: 1 }),
     caption:
       'The same ten layers with ReLU and weights N(0, 1): far too large for 64 inputs each. ' +
-      'Every layer multiplies the signal by about √64 · 1/√2 ≈ 5.7, so the gradient norms reach about 10⁸ and the run diverges within two steps: the page stops it and names the step and the number that overflowed.',
+      'Press Step once and read Growth through depth: every layer multiplies the signal by about √64 · 1/√2 ≈ 5.7, so the RMS of h climbs by seven decades from the first hidden layer to the last, a straight line on the log axis. ' +
+      'The gradient norms reach about 10⁸, and training diverges within two steps: the page stops it and names the step and the number that overflowed.',
+  },
+  {
+    id: 'products',
+    label: 'Products of many layers',
+    section: '§4.8.1',
+    settings: base({
+      model: 'mlp',
+      depth: 30,
+      width: 64,
+      activation: 'identity',
+      init: 'normal',
+      sigma: 0.15,
+      lr: 0.001,
+      batchSize: 256,
+      dataset: 'fashion-mnist',
+    }),
+    caption:
+      'Thirty linear layers whose weights N(0, 0.15²) scale a signal of 64 inputs by 0.15·√64 = 1.2 each: press Step and read Growth through depth. ' +
+      'The RMS of h rises by ×1.2 a layer, a straight line on the log axis, and ∂J/∂z shrinks by the same factor towards the output: the output is a product of 30 matrices, and so is each gradient. ' +
+      '‖∂J/∂W_l‖ stays level, because it is the product of the two. Set σ to 0.1 (×0.8 a layer) and both lines tilt the other way.',
   },
   {
     id: 'xavier',

@@ -37,6 +37,14 @@ interface Workspace {
   dO: Tensor; // (cap, q)
 }
 
+/** How the signal grows or shrinks through depth (Mlp.readSignals). */
+export interface LayerSignals {
+  /** RMS of H_l for hidden layers 1 … L. */
+  activationRms: number[];
+  /** ‖∂J/∂Z_l‖_F for layers 1 … L + 1 (the output layer's is ∂J/∂O). */
+  backwardNorm: number[] | null;
+}
+
 /**
  * The parameters are double-buffered: a training step reads `params` and writes the updated values
  * into `spare` (each layer's gradient and update are one fused op), then the two exchange storage.
@@ -55,6 +63,8 @@ export class Mlp {
   private readonly layerSets: [Layer[], Layer[]];
   private flipped = 0;
   private work: Workspace | null = null;
+  /** Rows of the last pass recorded, and whether it went backward: what readSignals reads. */
+  private lastPass: { rows: number; backward: boolean } | null = null;
 
   constructor(
     private readonly backend: Backend,
@@ -140,10 +150,33 @@ export class Mlp {
     for (const t of [...work.H, ...work.dH, work.dO]) this.backend.free(t);
   }
 
+  /**
+   * The signal through depth at the last pass recorded, from the tensors it trained with: per hidden
+   * layer the RMS of its activations H_l, and per layer ‖∂J/∂Z_l‖_F over the batch (∂J/∂O for the
+   * output layer; null when the last pass did not go backward). Null before any pass.
+   */
+  async readSignals(): Promise<LayerSignals | null> {
+    const pass = this.lastPass;
+    if (!this.work || !pass) return null;
+    const be = this.backend;
+    const sumSquares = (values: ArrayLike<number>) => {
+      let sum = 0;
+      for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+      return sum;
+    };
+    const activationRms: number[] = [];
+    for (const [l, H] of this.work.H.entries()) activationRms.push(Math.sqrt(sumSquares(await be.read(be.view(H, pass.rows))) / (pass.rows * this.hidden[l])));
+    if (!pass.backward) return { activationRms, backwardNorm: null };
+    const backwardNorm: number[] = [];
+    for (const dZ of [...this.work.dH, this.work.dO]) backwardNorm.push(Math.sqrt(sumSquares(await be.read(be.view(dZ, pass.rows)))));
+    return { activationRms, backwardNorm };
+  }
+
   /** Frees every tensor of the model; it is not used again. */
   destroy(): void {
     if (this.work) this.freeWorkspace(this.work);
     this.work = null;
+    this.lastPass = null;
     this.backend.free(this.params);
     this.backend.free(this.spare);
     if (this.gradients) this.backend.free(this.gradients.tensor);
@@ -158,6 +191,7 @@ export class Mlp {
     const be = this.backend;
     const { n } = batch;
     const work = this.workspace(n);
+    this.lastPass = { rows: n, backward: false };
     let input: LayerInput = batch.input;
     this.hidden.forEach((_, l) => {
       const H = be.view(work.H[l], n);
@@ -204,6 +238,7 @@ export class Mlp {
     const be = this.backend;
     const { n } = batch;
     const work = this.workspace(n);
+    this.lastPass = { rows: n, backward: true };
     let dNext = be.view(work.dO, n); // ∂J/∂Z_{l+1}, starting from ∂J/∂O
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];

@@ -1,4 +1,6 @@
 // The store's initial state, in one place so that reset() reapplies it.
+
+import type { LayerSignals } from '../core/model';
 import { DEFAULT_RUN, type RunConfig } from '../core/settings';
 import type { BackendInfo, Boundary, EvaluationSummary, MetricPoint, ModelInfo } from '../worker/protocol';
 
@@ -9,7 +11,7 @@ export interface RunState {
   model: ModelInfo | null;
   latest: MetricPoint | null;
   /** The latest evaluation: loss and accuracy on the test set and on the training set. */
-  evaluation: { test: EvaluationSummary; train: EvaluationSummary; unitSpread: number[] } | null;
+  evaluation: { test: EvaluationSummary; train: EvaluationSummary; unitSpread: number[]; signals: LayerSignals | null } | null;
   /** 2-D data sets: the latest decision boundary. */
   boundary: Boundary | null;
   stepsPerSecond: number;

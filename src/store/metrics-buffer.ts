@@ -1,4 +1,5 @@
 // Columnar history of every step, kept outside React: charts subscribe and redraw on animation frames.
+import type { LayerSignals } from '../core/model';
 import type { EvaluationSummary, FromWorker, MetricPoint } from '../worker/protocol';
 
 export interface Marker {
@@ -8,8 +9,9 @@ export interface Marker {
 
 export class MetricsBuffer {
   steps: number[] = [];
-  loss: number[] = [];
-  l2: number[] = [];
+  /** Batch loss and the L2 term per step; null at a break between two models' weights. */
+  loss: (number | null)[] = [];
+  l2: (number | null)[] = [];
   /** Evaluations at the steps they were made; null in between (the charts span the gaps). */
   testAcc: (number | null)[] = [];
   testLoss: (number | null)[] = [];
@@ -21,6 +23,8 @@ export class MetricsBuffer {
   /** gradNorms[l][i]: ‖dW_{l+1}‖ at steps[i]; null where the model of that step had fewer layers. */
   gradNorms: (number | null)[][] = [];
   markers: Marker[] = [];
+  /** The signal through depth at the latest evaluation (activation RMS forward, ‖∂J/∂z‖ backward). */
+  signals: LayerSignals | null = null;
   latest: MetricPoint | null = null;
   private listeners = new Set<() => void>();
 
@@ -32,8 +36,10 @@ export class MetricsBuffer {
   /** Records what a worker message adds to the history (metrics, a test evaluation, a reset); other messages change nothing. */
   receive(message: FromWorker): void {
     if (message.type === 'metrics') this.append(message.points);
-    else if (message.type === 'evaluation') this.setEvaluation(message.step, message.test, message.train);
-    else if (message.type === 'reset') this.clear();
+    else if (message.type === 'evaluation') {
+      this.signals = message.signals;
+      this.setEvaluation(message.step, message.test, message.train);
+    } else if (message.type === 'reset') this.clear();
   }
 
   append(points: MetricPoint[]): void {
@@ -67,6 +73,19 @@ export class MetricsBuffer {
     this.notify();
   }
 
+  /**
+   * Marks new weights (a re-initialisation or a rebuild) at `step`: the lines of the step-by-step
+   * series break there instead of joining the old model to the new one.
+   */
+  markNewWeights(step: number, label: string): void {
+    if (this.steps.length > 0 && this.steps[this.steps.length - 1] < step - 0.5) {
+      this.steps.push(step - 0.5);
+      for (const series of [this.loss, this.l2, this.testAcc, this.testLoss, this.trainLoss, this.trainAcc]) series.push(null);
+      for (const perLayer of [this.gradNorms, this.weightNorms]) for (const series of perLayer) series.push(null);
+    }
+    this.markAt(step, label);
+  }
+
   /** An evaluation after `step`: test and training loss and accuracy at that step. */
   setEvaluation(step: number, test: EvaluationSummary, train: EvaluationSummary): void {
     const i = this.steps.lastIndexOf(step);
@@ -88,6 +107,7 @@ export class MetricsBuffer {
     this.trainLoss = [];
     this.trainAcc = [];
     this.weightNorms = [];
+    this.signals = null;
     this.gradNorms = [];
     this.markers = [];
     this.latest = null;

@@ -1,4 +1,4 @@
-// The one zustand store, composed of two slices: the run's configuration (URL-serialisable) and the run's state from the worker.
+// The one zustand store, composed of slices: the run's configuration (URL-serialisable), the run's state from the worker, and how it is watched.
 import { create, type StateCreator } from 'zustand';
 import { experimentById } from '../core/experiments';
 import type { RunConfig } from '../core/settings';
@@ -26,7 +26,17 @@ export interface RunSlice {
   clearRun: () => void;
 }
 
-export type Store = ConfigSlice & RunSlice;
+/** How the run is watched: not settings of the run, and not in the link. */
+export interface ViewSlice {
+  /** Steps a second while training runs; null: as fast as possible. */
+  pace: number | null;
+  /** The charts' step axis on a log scale (the first hundred steps of a fast run stay visible). */
+  logSteps: boolean;
+  setPace: (stepsPerSecond: number | null) => void;
+  setLogSteps: (on: boolean) => void;
+}
+
+export type Store = ConfigSlice & RunSlice & ViewSlice;
 
 const createConfigSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
   config: initialConfig,
@@ -62,7 +72,7 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
     case 'metrics':
       return { ...run, latest: message.points.at(-1) ?? run.latest, stepsPerSecond: message.stepsPerSecond, divergence: null };
     case 'evaluation':
-      return { ...run, evaluation: { test: message.test, train: message.train, unitSpread: message.unitSpread } };
+      return { ...run, evaluation: { test: message.test, train: message.train, unitSpread: message.unitSpread, signals: message.signals } };
     case 'running':
       return { ...run, running: message.running, ...(message.running ? { divergence: null } : {}) };
     case 'diverged':
@@ -74,7 +84,14 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
   }
 }
 
-export const useStore = create<Store>()((...args) => ({ ...createConfigSlice(...args), ...createRunSlice(...args) }));
+const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set) => ({
+  pace: null,
+  logSteps: false,
+  setPace: (pace) => set({ pace }),
+  setLogSteps: (logSteps) => set({ logSteps }),
+});
+
+export const useStore = create<Store>()((...args) => ({ ...createConfigSlice(...args), ...createRunSlice(...args), ...createViewSlice(...args) }));
 
 // selectors, declared once
 export const selectConfig = (s: Store) => s.config;

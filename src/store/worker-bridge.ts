@@ -25,6 +25,13 @@ export function startBridge(): void {
   send({ type: 'configure', config });
   window.history.replaceState(null, '', toHash(config, experiment));
 
+  let pace = useStore.getState().pace;
+  useStore.subscribe((state) => {
+    if (state.pace === pace) return;
+    pace = state.pace;
+    send({ type: 'pace', stepsPerSecond: pace });
+  });
+
   let previous: RunConfig = config;
   let previousExperiment = experiment;
   useStore.subscribe((state) => {
@@ -39,9 +46,9 @@ export function startBridge(): void {
     const change = classifyChange(before, state.config);
     if (change === 'rebuild') {
       const fields = changedSettings(before, state.config);
-      metrics.markAt(next, `rebuild: ${fields.map((f) => `${f} ${state.config[f]}`).join(', ')}`);
+      metrics.markNewWeights(next, `rebuild: ${fields.map((f) => `${f} ${state.config[f]}`).join(', ')}`);
     } else if (change === 're-initialise') {
-      metrics.markAt(next, `re-init ${state.config.init}`);
+      metrics.markNewWeights(next, `re-init ${state.config.init}`);
     }
     if (before.batchSize !== state.config.batchSize) metrics.markBatchSize(next, state.config.batchSize);
     send({ type: 'configure', config: state.config });

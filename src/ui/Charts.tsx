@@ -1,8 +1,9 @@
 // Canvas charts (uPlot): losses and accuracies, per-layer weight and gradient norms over steps, and the latest layer profile.
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { type MetricsBuffer, metrics } from '../store/metrics-buffer';
+import { useStore } from '../store/store';
 
 /** Input layer blue, output layer red, in between along the hue circle. */
 export function layerColor(layer: number, layers: number): string {
@@ -67,14 +68,24 @@ function withLatestLegend(options: uPlot.Options): uPlot.Options {
   return { ...options, hooks: { ...options.hooks, setLegend } };
 }
 
+/** How the charts are drawn: set by the page's view controls. */
+interface View {
+  logSteps: boolean;
+}
+
 interface ChartSpec {
   /** Changes when the series change (a new layer count): the plot is rebuilt. */
   key: (buffer: MetricsBuffer) => string;
-  options: (buffer: MetricsBuffer, width: number) => uPlot.Options;
+  options: (buffer: MetricsBuffer, width: number, view: View) => uPlot.Options;
   data: (buffer: MetricsBuffer) => uPlot.AlignedData;
 }
 
-function useChart(spec: ChartSpec) {
+/** The step axis, linear or logarithmic (steps start at 1, so the log scale has no zero to hide). */
+function stepScale(view: View): uPlot.Scale {
+  return view.logSteps ? { time: false, distr: 3, log: 10 } : { time: false };
+}
+
+function useChart(spec: ChartSpec, view: View) {
   const container = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const target = container.current!;
@@ -89,7 +100,7 @@ function useChart(spec: ChartSpec) {
       if (!plot || nextKey !== key) {
         plot?.destroy();
         key = nextKey;
-        plot = new uPlot(withLatestLegend(spec.options(metrics, width)), data, target);
+        plot = new uPlot(withLatestLegend(spec.options(metrics, width, view)), data, target);
       } else {
         plot.setData(data);
       }
@@ -109,7 +120,7 @@ function useChart(spec: ChartSpec) {
       if (frame) cancelAnimationFrame(frame);
       plot?.destroy();
     };
-  }, [spec]);
+  }, [spec, view]);
   return container;
 }
 
@@ -117,10 +128,10 @@ const evaluated = { spanGaps: true, points: { show: true, size: 5 } };
 
 const lossSpec: ChartSpec = {
   key: () => 'loss',
-  options: (buffer, width) => ({
+  options: (buffer, width, view) => ({
     width,
     height: 220,
-    scales: { x: { time: false }, acc: { range: [0, 1] } },
+    scales: { x: stepScale(view), acc: { range: [0, 1] } },
     series: [
       { label: 'step' },
       { label: 'batch loss', stroke: '#9bb7e0', width: 1 },
@@ -137,10 +148,10 @@ const lossSpec: ChartSpec = {
 
 const weightSpec: ChartSpec = {
   key: (b) => `weights:${b.weightNorms.length}`,
-  options: (buffer, width) => ({
+  options: (buffer, width, view) => ({
     width,
     height: 220,
-    scales: { x: { time: false }, y: { distr: 3, log: 10 }, l2: { distr: 3, log: 10 } },
+    scales: { x: stepScale(view), y: { distr: 3, log: 10 }, l2: { distr: 3, log: 10 } },
     series: [
       { label: 'step' },
       ...buffer.weightNorms.map((_, l) => ({ label: `‖W${l + 1}‖`, stroke: layerColor(l, buffer.weightNorms.length), width: 1.25 })),
@@ -158,10 +169,10 @@ const weightSpec: ChartSpec = {
 
 const gradSpec: ChartSpec = {
   key: (b) => `layers:${b.gradNorms.length}`,
-  options: (buffer, width) => ({
+  options: (buffer, width, view) => ({
     width,
     height: 240,
-    scales: { x: { time: false }, y: { distr: 3, log: 10 } },
+    scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
     series: [
       { label: 'step' },
       ...buffer.gradNorms.map((_, l) => ({
@@ -176,28 +187,39 @@ const gradSpec: ChartSpec = {
   data: (b) => [b.steps, ...b.gradNorms.map((series) => series.map(forLog))] as uPlot.AlignedData,
 };
 
+const point = (size: number) => ({ show: true, size });
+
 const profileSpec: ChartSpec = {
   key: (b) => `profile:${b.gradNorms.length}`,
   options: (buffer, width) => ({
     width,
-    height: 220,
+    height: 240,
     scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { distr: 3, log: 10 } },
-    series: [{ label: 'layer' }, { label: 'latest ‖∂J/∂W‖_F', stroke: '#6a1b9a', width: 2, points: { show: true, size: 7 } }],
+    series: [
+      { label: 'layer' },
+      { label: '‖∂J/∂W‖_F', stroke: '#6a1b9a', width: 2, points: point(7) },
+      { label: 'RMS of h (forward)', stroke: '#1f7a3a', width: 2, dash: [6, 4], points: point(6) },
+      { label: '‖∂J/∂z‖_F (backward)', stroke: '#b35900', width: 2, dash: [2, 3], points: point(6) },
+    ],
     axes: [
       { label: 'layer (input → output)', incrs: [1, 2, 5, 10] },
-      { label: '‖∂J/∂W‖_F (log)', values: logTicks, size: 60 },
+      { label: 'log scale', values: logTicks, size: 60 },
     ],
     legend: { show: buffer.gradNorms.length > 0 },
   }),
   data: (b) => {
     const layers = b.gradNorms.length;
     const latest = b.latest?.gradNorms ?? [];
-    return [Array.from({ length: layers }, (_, l) => l + 1), Array.from({ length: layers }, (_, l) => forLog(latest[l] ?? null))];
+    const signals = b.signals && b.signals.activationRms.length === layers - 1 ? b.signals : null;
+    const at = (values: readonly number[] | null | undefined) => Array.from({ length: layers }, (_, l) => forLog(values?.[l] ?? null));
+    return [Array.from({ length: layers }, (_, l) => l + 1), at(latest), at(signals?.activationRms), at(signals?.backwardNorm)];
   },
 };
 
 function Chart({ label, spec }: { label: string; spec: ChartSpec }) {
-  const ref = useChart(spec);
+  const logSteps = useStore((s) => s.logSteps);
+  const view = useMemo(() => ({ logSteps }), [logSteps]);
+  const ref = useChart(spec, view);
   return (
     <figure className="chart">
       <figcaption>{label}</figcaption>
@@ -218,6 +240,7 @@ export function GradientNormsChart() {
   return <Chart label="Gradient norms chart" spec={gradSpec} />;
 }
 
+/** Per layer, at the latest evaluation: ‖∂J/∂W‖, the activations' RMS going forward and ‖∂J/∂z‖ going backward. */
 export function LayerProfileChart() {
-  return <Chart label="Layer gradient profile" spec={profileSpec} />;
+  return <Chart label="Growth through depth" spec={profileSpec} />;
 }

@@ -107,6 +107,38 @@ function RunButtons() {
   );
 }
 
+const PACES: [string, number | null][] = [
+  ['As fast as possible', null],
+  ['100 steps a second', 100],
+  ['10 steps a second', 10],
+  ['1 step a second', 1],
+];
+
+/** How fast a run goes, and how its steps are drawn: for watching a fast model step by step. */
+function ViewFields() {
+  const { pace, logSteps, setPace, setLogSteps } = useStore(
+    useShallow((s) => ({ pace: s.pace, logSteps: s.logSteps, setPace: s.setPace, setLogSteps: s.setLogSteps })),
+  );
+  const id = useId();
+  return (
+    <div className="view-fields">
+      <div className="field">
+        <label htmlFor={id}>Speed</label>
+        <select id={id} value={String(pace)} onChange={(e) => setPace(e.target.value === 'null' ? null : Number(e.target.value))}>
+          {PACES.map(([label, value]) => (
+            <option key={label} value={String(value)}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <label className="check">
+        <input type="checkbox" checked={logSteps} onChange={(e) => setLogSteps(e.target.checked)} /> Log step axis
+      </label>
+    </div>
+  );
+}
+
 /** The chapter's experiments: choosing one loads its settings and starts the run afresh. */
 function ExperimentField() {
   const experiment = useStore((s) => s.experiment);
@@ -138,6 +170,7 @@ export function Controls() {
     <form className="controls" aria-label="Settings" onSubmit={(e) => e.preventDefault()}>
       <ExperimentField />
       <RunButtons />
+      <ViewFields />
       {GROUPS.map(([group, legend]) => (
         <fieldset key={group}>
           <legend>{legend}</legend>

@@ -1,4 +1,4 @@
-// The decision boundary of a 2-D data set: the predicted class in each grid cell, tinted, under the training points.
+// The decision boundary of a 2-D data set: the predicted class in each grid cell, tinted by confidence, under the training and test points.
 import { useEffect, useRef } from 'react';
 import { selectRun, useStore } from '../store/store';
 
@@ -20,11 +20,15 @@ export function DecisionBoundary() {
     if (!ctx || !points) return;
     ctx.clearRect(0, 0, SIDE, SIDE);
     if (!boundary) return;
-    const { grid, classes } = boundary;
+    const { grid, classes, confidence } = boundary;
     const cell = SIDE / grid.size;
+    const q = points.numClasses;
     for (let row = 0; row < grid.size; row++) {
       for (let col = 0; col < grid.size; col++) {
-        ctx.fillStyle = classColor(classes[row * grid.size + col], points.numClasses, 0.28);
+        const at = row * grid.size + col;
+        // pale where the model hesitates (probability 1/q), deep where it is sure (1)
+        const sure = Math.max(0, (confidence[at] - 1 / q) / (1 - 1 / q));
+        ctx.fillStyle = classColor(classes[at], q, 0.06 + 0.42 * sure);
         ctx.fillRect(col * cell, row * cell, cell + 0.5, cell + 0.5);
       }
     }
@@ -33,8 +37,15 @@ export function DecisionBoundary() {
     for (let i = 0; i < points.labels.length; i++) {
       ctx.beginPath();
       ctx.arc(toX(points.xy[2 * i]), toY(points.xy[2 * i + 1]), 2.2, 0, 2 * Math.PI);
-      ctx.fillStyle = classColor(points.labels[i], points.numClasses);
+      ctx.fillStyle = classColor(points.labels[i], q);
       ctx.fill();
+    }
+    ctx.lineWidth = 1.4;
+    for (let i = 0; i < points.testLabels.length; i++) {
+      ctx.beginPath();
+      ctx.arc(toX(points.testXy[2 * i]), toY(points.testXy[2 * i + 1]), 3.2, 0, 2 * Math.PI);
+      ctx.strokeStyle = classColor(points.testLabels[i], q);
+      ctx.stroke();
     }
   }, [points, boundary]);
 
@@ -44,7 +55,8 @@ export function DecisionBoundary() {
       <figcaption>Decision boundary{boundary ? ` · step ${boundary.step}` : ''}</figcaption>
       <canvas ref={canvas} width={SIDE} height={SIDE} role="img" aria-label="Decision boundary" />
       <p className="caption">
-        Tint: the predicted class on a {boundary?.grid.size ?? '…'} × {boundary?.grid.size ?? '…'} grid; dots: training points by class.
+        Tint: the predicted class on a {boundary?.grid.size ?? '…'} × {boundary?.grid.size ?? '…'} grid, deeper where the model is surer (its largest softmax
+        probability); dots: training points, rings: test points, coloured by their true class.
       </p>
     </figure>
   );

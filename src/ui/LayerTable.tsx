@@ -5,9 +5,12 @@ import { useStore } from '../store/store';
 const NO_LAYERS: [number, number][] = [];
 
 export function LayerTable() {
-  const { shapes, norms, spread } = useStore(
-    useShallow((s) => ({ shapes: s.run.model?.shapes ?? NO_LAYERS, norms: s.run.latest?.gradNorms ?? null, spread: s.run.evaluation?.unitSpread ?? null })),
+  const { shapes, norms, evaluation } = useStore(
+    useShallow((s) => ({ shapes: s.run.model?.shapes ?? NO_LAYERS, norms: s.run.latest?.gradNorms ?? null, evaluation: s.run.evaluation })),
   );
+  const spread = evaluation?.unitSpread ?? null;
+  const signals = evaluation?.signals?.activationRms.length === shapes.length - 1 ? evaluation.signals : null;
+  const figure = (values: readonly number[] | null | undefined, l: number) => (values && l < values.length ? formatFigure(values[l]) : '–');
   return (
     <table className="layers" aria-label="Per-layer gradient norm">
       <caption>Per-layer gradient norm ‖∂J/∂W‖_F (latest step)</caption>
@@ -17,6 +20,12 @@ export function LayerTable() {
           <th scope="col">W shape</th>
           <th scope="col" title="max |w_ij − w_i1| over the units j of a hidden layer: 0 when every unit is the same">
             Units differ by
+          </th>
+          <th scope="col" title="root mean square of the layer's activations h over the batch, going forward">
+            RMS of h
+          </th>
+          <th scope="col" title="‖∂J/∂z‖ over the batch, going backward (∂J/∂o for the output layer)">
+            ‖∂J/∂z‖_F
           </th>
           <th scope="col">‖∂J/∂W‖_F</th>
         </tr>
@@ -30,10 +39,17 @@ export function LayerTable() {
               {fanIn} × {fanOut}
             </td>
             <td>{spread && l < spread.length && l < shapes.length - 1 ? spread[l].toPrecision(3) : '–'}</td>
+            <td>{figure(signals?.activationRms, l)}</td>
+            <td>{figure(signals?.backwardNorm, l)}</td>
             <td>{norms && l < norms.length ? norms[l].toExponential(3) : '–'}</td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+/** A figure of the table: four significant digits, in exponent form; an overflow in words, never NaN. */
+function formatFigure(value: number): string {
+  return Number.isFinite(value) ? value.toExponential(3) : 'overflowed';
 }

@@ -1,8 +1,16 @@
 // Messages between the page and the training worker: configuration and commands in, metrics out.
 import type { Grid } from '../core/boundary';
+import type { LayerSignals } from '../core/model';
 import type { RunConfig } from '../core/settings';
 
-export type ToWorker = { type: 'configure'; config: RunConfig } | { type: 'play' } | { type: 'pause' } | { type: 'step' } | { type: 'reset' };
+export type ToWorker =
+  | { type: 'configure'; config: RunConfig }
+  | { type: 'play' }
+  | { type: 'pause' }
+  | { type: 'step' }
+  | { type: 'reset' }
+  /** Steps a second while training runs; null: as fast as the device goes. */
+  | { type: 'pace'; stepsPerSecond: number | null };
 
 /** One training step as the charts need it, with the hyper-parameters it ran with. */
 export interface MetricPoint {
@@ -37,8 +45,8 @@ export interface ModelInfo {
   shapes: [number, number][];
   stepsPerEpoch: number;
   datasetName: string;
-  /** 2-D data sets: up to 600 training points (x, y pairs) and their classes, for the boundary plot. */
-  points?: { xy: Float32Array; labels: Uint8Array; numClasses: number };
+  /** 2-D data sets: up to 600 training and 300 test points (x, y pairs) and their classes, for the boundary plot. */
+  points?: { xy: Float32Array; labels: Uint8Array; testXy: Float32Array; testLabels: Uint8Array; numClasses: number };
 }
 
 /** The class the model predicts in each cell of a grid (row 0 at the top), after `step` steps. */
@@ -46,6 +54,8 @@ export interface Boundary {
   step: number;
   grid: Grid;
   classes: Uint8Array;
+  /** The largest softmax probability in each cell, from 1/q to 1. */
+  confidence: Float32Array;
 }
 
 export type FromWorker =
@@ -53,7 +63,7 @@ export type FromWorker =
   | { type: 'loading'; what: string; loaded: number; total: number }
   | { type: 'model'; info: ModelInfo }
   | { type: 'metrics'; points: MetricPoint[]; stepsPerSecond: number }
-  | { type: 'evaluation'; step: number; test: EvaluationSummary; train: EvaluationSummary; unitSpread: number[] }
+  | { type: 'evaluation'; step: number; test: EvaluationSummary; train: EvaluationSummary; unitSpread: number[]; signals: LayerSignals | null }
   | { type: 'boundary'; boundary: Boundary }
   | { type: 'running'; running: boolean }
   | { type: 'diverged'; step: number; reason: string }

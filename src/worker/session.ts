@@ -1,7 +1,7 @@
 // The training session: owns the backend and the trainer, applies settings between steps, streams metrics; driven by messages, testable without a browser.
 import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
-import { type Grid, gridFor, gridPoints, predictClasses } from '../core/boundary';
+import { type Grid, gridFor, gridPoints, predict } from '../core/boundary';
 import type { Dataset } from '../core/data/dataset';
 import { withTrainingExamples } from '../core/data/subset';
 import { unitSpread } from '../core/layer-stats';
@@ -32,6 +32,8 @@ export interface SessionHost {
   now(): number;
   /** Resolves after the host's pending events (messages) have had their turn. */
   yieldToEvents(): Promise<void>;
+  /** Resolves after `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
 }
 
 /** A periodic task (evaluation, boundary): due every `everyMs`, and never more than PERIODIC_SHARE of the time. */
@@ -73,6 +75,9 @@ export class TrainingSession {
   private boundary: { grid: Grid; cells: Float64Array } | null = null;
   private readonly queue: ToWorker[] = [];
   private pumping: Promise<void> | null = null;
+  /** Steps a second while running (null: as fast as possible), and when the next paced step is due. */
+  private pace: number | null = null;
+  private nextStepAt = 0;
 
   constructor(private readonly host: SessionHost) {}
 
@@ -98,7 +103,18 @@ export class TrainingSession {
           continue;
         }
         if (this.running && this.trainer) {
-          await this.trainSome(this.window);
+          if (this.pace === null) {
+            await this.trainSome(this.window);
+          } else {
+            // one step at a time; wait in short slices so messages are still answered at once
+            const wait = this.nextStepAt - this.host.now();
+            if (wait > 0) {
+              await this.host.sleep(Math.min(wait, 100));
+              continue;
+            }
+            this.nextStepAt = Math.max(this.nextStepAt, this.host.now() - 1000 / this.pace) + 1000 / this.pace;
+            await this.trainSome(1);
+          }
           await this.host.yieldToEvents();
           continue;
         }
@@ -135,6 +151,10 @@ export class TrainingSession {
         break;
       case 'step':
         if (!this.running) await this.trainSome(1);
+        break;
+      case 'pace':
+        this.pace = message.stepsPerSecond;
+        this.nextStepAt = 0;
         break;
       case 'reset':
         this.running = false;
@@ -182,11 +202,16 @@ export class TrainingSession {
     let points: ModelInfo['points'];
     this.boundary = null;
     if (dataset.inputDim === 2) {
-      const { train } = dataset;
-      const every = Math.max(1, Math.floor(train.count / BOUNDARY_POINTS));
-      const picked = Array.from({ length: Math.ceil(train.count / every) }, (_, i) => i * every);
-      const xy = Float32Array.from(picked.flatMap((i) => [train.features[2 * i] * train.featureScale, train.features[2 * i + 1] * train.featureScale]));
-      points = { xy, labels: Uint8Array.from(picked, (i) => train.labels[i]), numClasses: dataset.numClasses };
+      const sample = (split: Dataset['train'], most: number) => {
+        const every = Math.max(1, Math.floor(split.count / most));
+        const picked = Array.from({ length: Math.ceil(split.count / every) }, (_, i) => i * every);
+        const xy = Float32Array.from(picked.flatMap((i) => [split.features[2 * i] * split.featureScale, split.features[2 * i + 1] * split.featureScale]));
+        return { xy, labels: Uint8Array.from(picked, (i) => split.labels[i]) };
+      };
+      const train = sample(dataset.train, BOUNDARY_POINTS);
+      const test = sample(dataset.test, BOUNDARY_POINTS / 2);
+      points = { xy: train.xy, labels: train.labels, testXy: test.xy, testLabels: test.labels, numClasses: dataset.numClasses };
+      const xy = Float32Array.from([...train.xy, ...test.xy]);
       const grid = gridFor(xy, trainer.model.layers);
       this.boundary = { grid, cells: gridPoints(grid) };
     }
@@ -228,13 +253,15 @@ export class TrainingSession {
     const trainer = this.trainer;
     if (!trainer) return;
     const started = this.host.now();
+    // first, while the workspace still holds the last training step (evaluating overwrites it)
+    const signals = await trainer.model.readSignals();
     // the training set too, not its batches: with few examples, the gap between the two is overfitting
     const test = await trainer.evaluate('test', EVAL_SAMPLES);
     const train = await trainer.evaluate('train', EVAL_SAMPLES);
     const params = await trainer.backend.read(trainer.model.params);
     const spread = trainer.model.layers.map((layer) => unitSpread(params, layer));
     this.evaluation.ran(started, this.host.now());
-    this.host.post({ type: 'evaluation', step: this.stepOffset + trainer.stepCount, test, train, unitSpread: spread });
+    this.host.post({ type: 'evaluation', step: this.stepOffset + trainer.stepCount, test, train, unitSpread: spread, signals });
   }
 
   /** Posts the class predicted over the 2-D grid, from the current parameters (read back once). */
@@ -243,9 +270,9 @@ export class TrainingSession {
     if (!trainer || !this.boundary) return;
     const started = this.host.now();
     const params = await trainer.backend.read(trainer.model.params);
-    const classes = predictClasses(params, trainer.model.layers, trainer.model.activation, this.boundary.cells);
+    const { classes, confidence } = predict(params, trainer.model.layers, trainer.model.activation, this.boundary.cells);
     this.boundaryTimer.ran(started, this.host.now());
-    this.host.post({ type: 'boundary', boundary: { step: this.stepOffset + trainer.stepCount, grid: this.boundary.grid, classes } });
+    this.host.post({ type: 'boundary', boundary: { step: this.stepOffset + trainer.stepCount, grid: this.boundary.grid, classes, confidence } });
   }
 
   private async trainSome(count: number): Promise<void> {

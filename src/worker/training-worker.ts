@@ -34,6 +34,7 @@ const session = new TrainingSession({
   makeBackend,
   loadDataset: (config, progress) => loadDataset(config, new URL(import.meta.env.BASE_URL, self.location.origin).href, progress),
   now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   yieldToEvents: () =>
     new Promise((resolve) => {
       resumeAfterYield = resolve;
