@@ -61,6 +61,19 @@ describe('the store', () => {
       [3, 3],
       [4, 4],
     ]);
+    // an overflowed evaluation is a gap, not NaN
+    history.receive({ type: 'metrics', points: [point(3)], stepsPerSecond: 1 });
+    history.receive({
+      type: 'evaluation',
+      step: 3,
+      test: { accuracy: 0.1, loss: Number.NaN, count: 2000 },
+      train: { accuracy: 0.1, loss: Number.POSITIVE_INFINITY, count: 2000 },
+      unitSpread: [0, 1],
+      signals: null,
+    });
+    expect(history.testLoss.at(-1)).toBeNull();
+    expect(history.trainLoss.at(-1)).toBeNull();
+    expect(history.testAcc.at(-1)).toBe(0.1);
     receive({ type: 'reset' });
     history.receive({ type: 'reset' });
     expect(useStore.getState().run).toMatchObject({ latest: null, divergence: null, backend: { name: 'cpu' }, model: { stepsPerEpoch: 235 } });

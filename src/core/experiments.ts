@@ -57,7 +57,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     settings: base({ ...DEEP, activation: 'relu', init: 'normal', sigma: 1 }),
     caption:
       'The same ten layers with ReLU and weights N(0, 1): far too large for 64 inputs each. ' +
-      'Press Step once and read Growth through depth: every layer multiplies the signal by about √64 · 1/√2 ≈ 5.7, so the RMS of h climbs by seven decades from the first hidden layer to the last, a straight line on the log axis. ' +
+      'Press Step once and read Growth through depth: every layer multiplies the signal by about √64 · 1/√2 ≈ 5.7, so the RMS of h climbs by more than six decades from the first hidden layer to the last, a straight line on the log axis. ' +
       'The gradient norms reach about 10⁸, and training diverges within two steps: the page stops it and names the step and the number that overflowed.',
   },
   {

@@ -90,10 +90,12 @@ export class MetricsBuffer {
   setEvaluation(step: number, test: EvaluationSummary, train: EvaluationSummary): void {
     const i = this.steps.lastIndexOf(step);
     if (i >= 0) {
-      this.testAcc[i] = test.accuracy;
-      this.testLoss[i] = test.loss;
-      this.trainAcc[i] = train.accuracy;
-      this.trainLoss[i] = train.loss;
+      // an evaluation of a diverged model can overflow: a gap in the chart, never "NaN" in its legend
+      const finite = (v: number) => (Number.isFinite(v) ? v : null);
+      this.testAcc[i] = finite(test.accuracy);
+      this.testLoss[i] = finite(test.loss);
+      this.trainAcc[i] = finite(train.accuracy);
+      this.trainLoss[i] = finite(train.loss);
       this.notify();
     }
   }
