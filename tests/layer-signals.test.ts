@@ -67,7 +67,7 @@ describe('Mlp.readSignals: the growth through depth the page plots', () => {
         expect(forwardOnly?.backwardNorm, name).toBeNull();
         model.recordBackward(batch, 0, metrics, 0);
         const got = (await model.readSignals())!;
-        const close = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]) <= 1e-5 * Math.abs(b[i]) + 1e-7);
+        const close = (a: number[], b: number[]) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= 1e-5 * Math.abs(b[i]) + 1e-7);
         expect(close(got.activationRms, want.activationRms), `${name} RMS ${got.activationRms} vs ${want.activationRms}`).toBe(true);
         expect(close(got.backwardNorm!, want.backwardNorm), `${name} ‖∂J/∂z‖ ${got.backwardNorm} vs ${want.backwardNorm}`).toBe(true);
         model.destroy();

@@ -54,8 +54,8 @@ describe('the store', () => {
       signals: { activationRms: [0.5], backwardNorm: [0.1, 0.2] },
     });
     expect(history.steps).toEqual([1, 2]);
-    expect(history.testAcc).toEqual([null, 0.7]);
-    expect(history.trainLoss).toEqual([null, 0.2]);
+    expect(history.testAcc).toEqual([undefined, 0.7]);
+    expect(history.trainLoss).toEqual([undefined, 0.2]);
     expect(history.signals).toEqual({ activationRms: [0.5], backwardNorm: [0.1, 0.2] });
     expect(history.weightNorms).toEqual([
       [3, 3],
@@ -78,5 +78,30 @@ describe('the store', () => {
     history.receive({ type: 'reset' });
     expect(useStore.getState().run).toMatchObject({ latest: null, divergence: null, backend: { name: 'cpu' }, model: { stepsPerEpoch: 235 } });
     expect(history.steps).toEqual([]);
+  });
+
+  it('an experiment loads its settings, keeps the backend, and its name ends with a change of any other setting', () => {
+    const { loadConfig, chooseExperiment, setConfig } = useStore.getState();
+    loadConfig({ ...DEFAULT_RUN, backend: 'cpu' }, []);
+    chooseExperiment('vanishing');
+    expect(useStore.getState().experiment).toBe('vanishing');
+    expect(useStore.getState().config).toMatchObject({ depth: 10, activation: 'sigmoid', init: 'mxnet-default', backend: 'cpu' });
+    setConfig({ backend: 'auto' });
+    expect(useStore.getState().experiment).toBe('vanishing');
+    setConfig({ lr: 0.2 });
+    expect(useStore.getState().experiment).toBeNull();
+    expect(useStore.getState().config.depth).toBe(10); // the run's settings stay
+  });
+
+  it('new weights break the step lines: a null row between the two models', () => {
+    metrics.clear();
+    metrics.receive({ type: 'metrics', points: [point(1), point(2)], stepsPerSecond: 1 });
+    metrics.markNewWeights(3, 're-init zeros');
+    metrics.receive({ type: 'metrics', points: [point(3)], stepsPerSecond: 1 });
+    expect(metrics.steps).toEqual([1, 2, 2.5, 3]);
+    expect(metrics.loss).toEqual([2.3, 2.3, null, 2.3]);
+    expect(metrics.gradNorms[0]).toEqual([1, 1, null, 1]);
+    expect(metrics.testLoss).toEqual([undefined, undefined, null, undefined]);
+    expect(metrics.markers).toEqual([{ step: 3, label: 're-init zeros' }]);
   });
 });

@@ -93,7 +93,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     id: 'symmetry',
     label: 'Symmetry',
-    section: '§4.8.2',
+    section: '§4.8.1',
     settings: base({ model: 'mlp', depth: 1, width: 16, activation: 'tanh', init: 'constant', initValue: 0.5, lr: 0.5, batchSize: 50, dataset: 'spiral' }),
     caption:
       'Every weight starts at the same constant c. The 16 hidden units then compute the same function, receive the same gradient, and stay identical: the table’s “units differ by” stays exactly 0, and the network is no better than one with a single hidden unit. ' +
@@ -106,7 +106,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     settings: base({ model: 'softmax', trainExamples: 100, batchSize: 20, lr: 0.1, init: 'normal', sigma: 0.01, lambda: 0.1 }),
     caption:
       'Softmax regression on only 100 training images (10 a class) has 7,850 parameters to fit them: at λ = 0 the training-set loss falls towards 0 while the test loss stays high, and the gap between them is overfitting. ' +
-      'With λ = 0.1 the penalty λ/2·‖W‖² keeps the weights small and the gap is about half as wide. Set λ to 0 and press Reset to compare.',
+      'With λ = 0.1 the penalty λ/2·‖W‖² keeps the weights small and the gap narrows by a third or more. Set λ to 0 and press Reset to compare.',
   },
 ];
 

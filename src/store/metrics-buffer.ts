@@ -12,12 +12,15 @@ export class MetricsBuffer {
   /** Batch loss and the L2 term per step; null at a break between two models' weights. */
   loss: (number | null)[] = [];
   l2: (number | null)[] = [];
-  /** Evaluations at the steps they were made; null in between (the charts span the gaps). */
-  testAcc: (number | null)[] = [];
-  testLoss: (number | null)[] = [];
+  /**
+   * Evaluations at the steps they were made: undefined at the steps in between (uPlot joins the
+   * points across them), null at a break (new weights, an overflowed evaluation: a gap in the line).
+   */
+  testAcc: (number | null | undefined)[] = [];
+  testLoss: (number | null | undefined)[] = [];
   /** Loss and accuracy over the training set (not a batch of it). */
-  trainLoss: (number | null)[] = [];
-  trainAcc: (number | null)[] = [];
+  trainLoss: (number | null | undefined)[] = [];
+  trainAcc: (number | null | undefined)[] = [];
   /** weightNorms[l][i]: ‖W_{l+1}‖ at steps[i], as gradNorms. */
   weightNorms: (number | null)[][] = [];
   /** gradNorms[l][i]: ‖dW_{l+1}‖ at steps[i]; null where the model of that step had fewer layers. */
@@ -54,7 +57,7 @@ export class MetricsBuffer {
       this.steps.push(p.step);
       this.loss.push(p.loss);
       this.l2.push(p.l2);
-      for (const series of [this.testAcc, this.testLoss, this.trainLoss, this.trainAcc]) series.push(null);
+      for (const series of [this.testAcc, this.testLoss, this.trainLoss, this.trainAcc]) series.push(undefined);
       extendPerLayer(this.weightNorms, p.weightNorms, this.steps.length);
       extendPerLayer(this.gradNorms, p.gradNorms, this.steps.length);
       this.latest = p;

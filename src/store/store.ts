@@ -42,7 +42,9 @@ const createConfigSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
   config: initialConfig,
   ignoredFromLink: [],
   experiment: null,
-  setConfig: (change) => set((s) => ({ config: { ...s.config, ...change }, experiment: null })),
+  // the backend is the machine's choice, not part of an experiment: changing it keeps the name
+  setConfig: (change) =>
+    set((s) => ({ config: { ...s.config, ...change }, experiment: Object.keys(change).every((k) => k === 'backend') ? s.experiment : null })),
   loadConfig: (config, ignoredFromLink, experiment = null) => set({ config, ignoredFromLink, experiment }),
   chooseExperiment: (id) =>
     set((s) => {

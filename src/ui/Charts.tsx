@@ -124,7 +124,8 @@ function useChart(spec: ChartSpec, view: View) {
   return container;
 }
 
-const evaluated = { spanGaps: true, points: { show: true, size: 5 } };
+/** Evaluations: points joined across the steps between them, broken where the weights were re-drawn. */
+const evaluated = { points: { show: true, size: 5 } };
 
 const lossSpec: ChartSpec = {
   key: () => 'loss',
@@ -190,7 +191,7 @@ const gradSpec: ChartSpec = {
 const point = (size: number) => ({ show: true, size });
 
 const profileSpec: ChartSpec = {
-  key: (b) => `profile:${b.gradNorms.length}`,
+  key: (b) => `profile:${b.latest?.gradNorms.length ?? 0}`,
   options: (buffer, width) => ({
     width,
     height: 240,
@@ -205,11 +206,11 @@ const profileSpec: ChartSpec = {
       { label: 'layer (input → output)', incrs: [1, 2, 5, 10] },
       { label: 'log scale', values: logTicks, size: 60 },
     ],
-    legend: { show: buffer.gradNorms.length > 0 },
+    legend: { show: (buffer.latest?.gradNorms.length ?? 0) > 0 },
   }),
   data: (b) => {
-    const layers = b.gradNorms.length;
     const latest = b.latest?.gradNorms ?? [];
+    const layers = latest.length; // the model's now (the step series keep every layer a run has had)
     const signals = b.signals && b.signals.activationRms.length === layers - 1 ? b.signals : null;
     const at = (values: readonly number[] | null | undefined) => Array.from({ length: layers }, (_, l) => forLog(values?.[l] ?? null));
     return [Array.from({ length: layers }, (_, l) => l + 1), at(latest), at(signals?.activationRms), at(signals?.backwardNorm)];

@@ -27,7 +27,7 @@ export function DecisionBoundary() {
       for (let col = 0; col < grid.size; col++) {
         const at = row * grid.size + col;
         // pale where the model hesitates (probability 1/q), deep where it is sure (1)
-        const sure = Math.max(0, (confidence[at] - 1 / q) / (1 - 1 / q));
+        const sure = Number.isFinite(confidence[at]) ? Math.max(0, (confidence[at] - 1 / q) / (1 - 1 / q)) : 0; // overflowed logits: pale
         ctx.fillStyle = classColor(classes[at], q, 0.06 + 0.42 * sure);
         ctx.fillRect(col * cell, row * cell, cell + 0.5, cell + 0.5);
       }

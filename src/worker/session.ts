@@ -5,6 +5,7 @@ import { type Grid, gridFor, gridPoints, predict } from '../core/boundary';
 import type { Dataset } from '../core/data/dataset';
 import { withTrainingExamples } from '../core/data/subset';
 import { unitSpread } from '../core/layer-stats';
+import type { LayerSignals } from '../core/model';
 import { classifyChange } from '../core/run-config';
 import { type BackendChoice, checkSettings, HYPER_SETTINGS, INIT_SETTINGS, pick, type RunConfig } from '../core/settings';
 import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
@@ -78,6 +79,9 @@ export class TrainingSession {
   /** Steps a second while running (null: as fast as possible), and when the next paced step is due. */
   private pace: number | null = null;
   private nextStepAt = 0;
+  /** The signal through depth of the last training step, and whether steps have run since it was read. */
+  private signals: LayerSignals | null = null;
+  private signalsStale = false;
 
   constructor(private readonly host: SessionHost) {}
 
@@ -197,6 +201,8 @@ export class TrainingSession {
     const dataset = withTrainingExamples(loaded, next.trainExamples, next.seed);
     const trainer = new Trainer(this.backend, dataset, next);
     this.trainer = trainer;
+    this.signals = null;
+    this.signalsStale = false;
     this.config = next;
     const shapes = trainer.model.layers.map((l) => [l.fanIn, l.fanOut] as [number, number]);
     let points: ModelInfo['points'];
@@ -253,8 +259,13 @@ export class TrainingSession {
     const trainer = this.trainer;
     if (!trainer) return;
     const started = this.host.now();
-    // first, while the workspace still holds the last training step (evaluating overwrites it)
-    const signals = await trainer.model.readSignals();
+    // first, while the workspace still holds the last training step (evaluating overwrites it);
+    // an evaluation with no training since the last one (a pause after it) reports the same
+    if (this.signalsStale) {
+      this.signals = await trainer.model.readSignals();
+      this.signalsStale = false;
+    }
+    const signals = this.signals;
     // the training set too, not its batches: with few examples, the gap between the two is overfitting
     const test = await trainer.evaluate('test', EVAL_SAMPLES);
     const train = await trainer.evaluate('train', EVAL_SAMPLES);
@@ -290,6 +301,7 @@ export class TrainingSession {
       }
       throw error;
     }
+    this.signalsStale = true;
     const msPerStep = (this.host.now() - started) / results.length;
     this.window = Math.max(1, Math.min(METRICS_WINDOW, Math.round(POST_EVERY_MS / Math.max(msPerStep, 1e-3))));
     for (const result of results) {
