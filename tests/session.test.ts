@@ -75,7 +75,12 @@ describe('the training session, through its messages', () => {
     expect(first.l2).toBe(0);
     expect(second.l2).toBeGreaterThan(0);
     expect(s.of('model')).toHaveLength(1);
+    expect(s.of('newWeights')).toEqual([]); // λ reaches the next step: the same weights go on
     await s.send({ type: 'configure', config: { ...spiral, lambda: 0.5, depth: 3 } }, { type: 'step' });
+    // the mark comes after every old step was posted, at the first step of the new model
+    const markAt = s.messages.findIndex((m) => m.type === 'newWeights');
+    expect(s.messages[markAt]).toEqual({ type: 'newWeights', step: 3, label: 'rebuild: depth 3' });
+    expect(s.messages.slice(markAt).flatMap((m) => (m.type === 'metrics' ? m.points.map((p) => p.step) : []))).toEqual([3]);
     expect(s.of('model')).toHaveLength(2);
     expect(s.of('model')[1].info.shapes).toHaveLength(4);
     expect(s.points()[2]).toMatchObject({ step: 3, lambda: 0.5 });
@@ -107,6 +112,24 @@ describe('the training session, through its messages', () => {
     const steps = s.points().length;
     expect(steps).toBeGreaterThanOrEqual(8); // a loaded machine takes fewer, never many more
     expect(steps).toBeLessThanOrEqual(24);
+  });
+
+  it('a re-initialisation while running is marked at the step the new weights start, after every old step', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral });
+    s.session.receive({ type: 'play' });
+    while (s.points().length < 30) await new Promise((r) => setTimeout(r, 10));
+    s.session.receive({ type: 'configure', config: { ...spiral, init: 'zeros' } });
+    await new Promise((r) => setTimeout(r, 200));
+    await s.send({ type: 'pause' });
+    const markAt = s.messages.findIndex((m) => m.type === 'newWeights');
+    const mark = s.messages[markAt] as Extract<FromWorker, { type: 'newWeights' }>;
+    expect(mark.label).toBe('re-init zeros');
+    const stepsOf = (from: number, to?: number) => s.messages.slice(from, to).flatMap((m) => (m.type === 'metrics' ? m.points.map((p) => p.step) : []));
+    const before = stepsOf(0, markAt);
+    const after = stepsOf(markAt);
+    expect(before.at(-1)).toBe(mark.step - 1);
+    expect(after[0]).toBe(mark.step);
   });
 
   it('a diverging run stops at the step that diverged and says why', async () => {

@@ -36,13 +36,14 @@ export class MetricsBuffer {
     return () => this.listeners.delete(listener);
   }
 
-  /** Records what a worker message adds to the history (metrics, a test evaluation, a reset); other messages change nothing. */
+  /** Records what a worker message adds to the history (metrics, an evaluation, new weights, a reset); other messages change nothing. */
   receive(message: FromWorker): void {
     if (message.type === 'metrics') this.append(message.points);
     else if (message.type === 'evaluation') {
       this.signals = message.signals;
       this.setEvaluation(message.step, message.test, message.train);
-    } else if (message.type === 'reset') this.clear();
+    } else if (message.type === 'newWeights') this.markNewWeights(message.step, message.label);
+    else if (message.type === 'reset') this.clear();
   }
 
   append(points: MetricPoint[]): void {

@@ -81,6 +81,8 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
       return { ...run, divergence: { step: message.step, reason: message.reason } };
     case 'reset':
       return { ...initialRun, backend: run.backend, model: run.model };
+    case 'newWeights':
+      return run; // a mark in the charts' history only
     case 'error':
       return { ...run, error: message.message, loading: null };
   }

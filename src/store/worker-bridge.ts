@@ -1,5 +1,5 @@
 // Connects the store to the training worker: config changes go out (and into the URL hash), messages come in.
-import { changedSettings, classifyChange, fromHash, toHash } from '../core/run-config';
+import { fromHash, toHash } from '../core/run-config';
 import type { RunConfig } from '../core/settings';
 import type { FromWorker, ToWorker } from '../worker/protocol';
 import { metrics } from './metrics-buffer';
@@ -42,14 +42,8 @@ export function startBridge(): void {
     if (state.config === previous) return;
     const before = previous;
     previous = state.config;
+    // new weights are marked by the worker, which knows the step they start at
     const next = (metrics.latest?.step ?? 0) + 1;
-    const change = classifyChange(before, state.config);
-    if (change === 'rebuild') {
-      const fields = changedSettings(before, state.config);
-      metrics.markNewWeights(next, `rebuild: ${fields.map((f) => `${f} ${state.config[f]}`).join(', ')}`);
-    } else if (change === 're-initialise') {
-      metrics.markNewWeights(next, `re-init ${state.config.init}`);
-    }
     if (before.batchSize !== state.config.batchSize) metrics.markBatchSize(next, state.config.batchSize);
     send({ type: 'configure', config: state.config });
     window.history.replaceState(null, '', toHash(state.config, state.experiment));

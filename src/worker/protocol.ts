@@ -68,4 +68,6 @@ export type FromWorker =
   | { type: 'running'; running: boolean }
   | { type: 'diverged'; step: number; reason: string }
   | { type: 'reset' }
+  /** The weights were re-drawn or the model rebuilt: steps from `step` on belong to the new weights. */
+  | { type: 'newWeights'; step: number; label: string }
   | { type: 'error'; message: string };

@@ -6,7 +6,7 @@ import type { Dataset } from '../core/data/dataset';
 import { withTrainingExamples } from '../core/data/subset';
 import { unitSpread } from '../core/layer-stats';
 import type { LayerSignals } from '../core/model';
-import { classifyChange } from '../core/run-config';
+import { changedSettings, classifyChange } from '../core/run-config';
 import { type BackendChoice, checkSettings, HYPER_SETTINGS, INIT_SETTINGS, pick, type RunConfig } from '../core/settings';
 import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
 import type { BackendInfo, FromWorker, MetricPoint, ModelInfo, ToWorker } from './protocol';
@@ -176,8 +176,16 @@ export class TrainingSession {
   /** Applies new settings: the next step's hyper-parameters, new weights, or a rebuilt model. */
   private async configure(next: RunConfig): Promise<void> {
     checkSettings(next); // the one check of a configuration that comes from outside
-    const change = this.config ? classifyChange(this.config, next) : 'rebuild';
+    const before = this.config;
+    const change = before ? classifyChange(before, next) : 'rebuild';
     if (change === 'none') return;
+    if (before && this.trainer && (change === 'rebuild' || change === 're-initialise')) {
+      // the old weights' steps go out first, then the mark: the charts break exactly between the two
+      this.postMetrics(true);
+      const fields = changedSettings(before, next);
+      const label = change === 'rebuild' ? `rebuild: ${fields.map((f) => `${f} ${next[f]}`).join(', ')}` : `re-init ${next.init}`;
+      this.host.post({ type: 'newWeights', step: this.stepOffset + this.trainer.stepCount + 1, label });
+    }
     if (change === 'rebuild' || !this.trainer) return this.build(next);
     this.trainer.setHyperParams(pick(next, HYPER_SETTINGS));
     if (change === 're-initialise') this.trainer.reinitialize(pick(next, INIT_SETTINGS));
