@@ -124,3 +124,25 @@ test('Speed: at 1 step a second a run can be followed step by step, and Pause an
   expect(step).toBeGreaterThanOrEqual(2);
   expect(step).toBeLessThanOrEqual(5);
 });
+
+test('Confusion matrix and Misclassified examples: Fashion-MNIST class names, counts that change while training, a chosen mistake’s probabilities', async ({
+  page,
+}) => {
+  await open(page);
+  await choose(page, 'Softmax regression');
+  await stepOnce(page);
+  const matrix = page.getByRole('table', { name: 'Confusion matrix' });
+  await expect(matrix).toContainText('Ankle boot');
+  await expect(page.getByText('Confusion matrix · 2000 test examples')).toBeVisible();
+  const first = await matrix.textContent();
+  await trainTo(page, 60);
+  await expect.poll(() => matrix.textContent()).not.toBe(first);
+  const mistakes = page.getByRole('region', { name: 'Misclassified examples' });
+  const images = mistakes.getByRole('img', { name: /^true .+, predicted .+ \(probability 0\.\d\d\)$/ });
+  await expect(images).toHaveCount(12);
+  const secondLabel = (await images.nth(1).getAttribute('aria-label')) ?? '';
+  await mistakes.getByRole('button').nth(1).click();
+  const probabilities = page.getByRole('table', { name: 'Probabilities of the chosen example' });
+  await expect(probabilities).toContainText(secondLabel);
+  await expect(probabilities.locator('tbody tr')).toHaveCount(10);
+});

@@ -59,6 +59,13 @@ describe('the training session, through its messages', () => {
     expect(evaluation.unitSpread).toHaveLength(2);
     expect(evaluation.signals?.activationRms).toHaveLength(1);
     expect(evaluation.signals?.backwardNorm).toHaveLength(2);
+    // the confusion matrix counts every evaluated test example; the mistakes are wrong ones, the surest first
+    expect(evaluation.confusion.counts.reduce((a, b) => a + b, 0)).toBe(300);
+    const diagonal = [0, 1, 2].reduce((sum, c) => sum + evaluation.confusion.counts[4 * c], 0);
+    expect(diagonal / 300).toBe(evaluation.test.accuracy);
+    expect(evaluation.mistakes.every((m) => m.predicted !== m.label && m.pixels === undefined)).toBe(true);
+    const sureness = evaluation.mistakes.map((m) => m.probabilities[m.predicted]);
+    expect(sureness).toEqual([...sureness].sort((a, b) => b - a));
     // a pause after it reports the training step's signals again, not the evaluation's forward pass
     s.session.receive({ type: 'play' });
     await s.send({ type: 'pause' });

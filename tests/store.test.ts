@@ -33,7 +33,7 @@ describe('the store', () => {
     const { receive } = useStore.getState();
     const messages: FromWorker[] = [
       { type: 'backend', info: { name: 'cpu', label: 'CPU · chosen in Backend' } },
-      { type: 'model', info: { shapes: [[784, 10]], stepsPerEpoch: 235, datasetName: 'Fashion-MNIST' } },
+      { type: 'model', info: { shapes: [[784, 10]], stepsPerEpoch: 235, datasetName: 'Fashion-MNIST', classNames: [], imageSide: 28 } },
       { type: 'metrics', points: [point(1), point(2)], stepsPerSecond: 12 },
       { type: 'diverged', step: 3, reason: 'the loss is NaN' },
     ];
@@ -52,6 +52,8 @@ describe('the store', () => {
       train: { accuracy: 0.9, loss: 0.2, count: 2000 },
       unitSpread: [0, 1],
       signals: { activationRms: [0.5], backwardNorm: [0.1, 0.2] },
+      confusion: { classes: 2, counts: [1, 0, 0, 1] },
+      mistakes: [],
     });
     expect(history.steps).toEqual([1, 2]);
     expect(history.testAcc).toEqual([undefined, 0.7]);
@@ -70,6 +72,8 @@ describe('the store', () => {
       train: { accuracy: 0.1, loss: Number.POSITIVE_INFINITY, count: 2000 },
       unitSpread: [0, 1],
       signals: null,
+      confusion: { classes: 2, counts: [1, 0, 0, 1] },
+      mistakes: [],
     });
     expect(history.testLoss.at(-1)).toBeNull();
     expect(history.trainLoss.at(-1)).toBeNull();

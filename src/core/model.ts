@@ -172,6 +172,22 @@ export class Mlp {
     return { activationRms, backwardNorm };
   }
 
+  /**
+   * The softmax probabilities of the last forward pass (n, q), from the dO it stored:
+   * softmax(o) = n·dO + onehot(y) (dO = (softmax(o) − onehot(y))/n).
+   */
+  async readProbabilities(labels: ArrayLike<number>): Promise<Float32Array> {
+    const pass = this.lastPass;
+    if (!this.work || !pass) throw new Error('readProbabilities: no forward pass recorded');
+    const q = this.numClasses;
+    const dO = await this.backend.read(this.backend.view(this.work.dO, pass.rows));
+    const p = new Float32Array(pass.rows * q);
+    for (let i = 0; i < pass.rows; i++) {
+      for (let j = 0; j < q; j++) p[i * q + j] = pass.rows * dO[i * q + j] + (labels[i] === j ? 1 : 0);
+    }
+    return p;
+  }
+
   /** Frees every tensor of the model; it is not used again. */
   destroy(): void {
     if (this.work) this.freeWorkspace(this.work);

@@ -41,6 +41,8 @@ export interface Evaluation {
   loss: number;
   accuracy: number;
   count: number;
+  /** With evaluate(…, { predictions: true }): every evaluated sample's label and softmax probabilities (count × classes). */
+  predictions?: { labels: Uint8Array; probabilities: Float32Array };
 }
 
 export class Trainer {
@@ -173,7 +175,7 @@ export class Trainer {
    * Mean loss and accuracy over a split (or its first `limit` samples, which the class-interleaved
    * Fashion-MNIST files keep balanced), in chunks of the current batch size.
    */
-  async evaluate(which: 'train' | 'test' = 'test', limit = Infinity): Promise<Evaluation> {
+  async evaluate(which: 'train' | 'test' = 'test', limit = Infinity, options: { predictions?: boolean } = {}): Promise<Evaluation> {
     const full = which === 'test' ? this.dataset.test : this.dataset.train;
     const split = limit < full.count ? { ...full, count: Math.max(1, Math.floor(limit)) } : full;
     const chunk = Math.min(Math.max(this.hyper.batchSize, 256), SETTINGS.batchSize.max);
@@ -181,10 +183,17 @@ export class Trainer {
     const width = this.model.layout.width;
     const sums = this.evalSums(chunks, width);
     const { data, order } = this.evalSplit(which);
+    const q = this.dataset.numClasses;
+    const predictions = options.predictions ? { labels: split.labels.slice(0, split.count), probabilities: new Float32Array(split.count * q) } : undefined;
     for (let c = 0; c < chunks; c++) {
       const n = Math.min(chunk, split.count - c * chunk);
       this.model.recordForward(gathered(data, order, c * chunk, n), sums, c);
-      this.backend.flush();
+      if (predictions) {
+        // the chunk's probabilities before the next chunk overwrites them (one read a chunk)
+        predictions.probabilities.set(await this.model.readProbabilities(predictions.labels.subarray(c * chunk, c * chunk + n)), c * chunk * q);
+      } else {
+        this.backend.flush();
+      }
     }
     const values = await this.backend.read(sums);
     let lossSum = 0;
@@ -195,7 +204,7 @@ export class Trainer {
       lossSum += row.loss * n; // the row holds the chunk's mean loss
       correct += row.correct;
     }
-    return { loss: lossSum / split.count, accuracy: correct / split.count, count: split.count };
+    return { loss: lossSum / split.count, accuracy: correct / split.count, count: split.count, ...(predictions ? { predictions } : {}) };
   }
 
   /** Frees the model and metrics; the trainer is not used again (the backend stays). */

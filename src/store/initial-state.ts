@@ -1,8 +1,7 @@
 // The store's initial state, in one place so that reset() reapplies it.
 
-import type { LayerSignals } from '../core/model';
 import { DEFAULT_RUN, type RunConfig } from '../core/settings';
-import type { BackendInfo, Boundary, EvaluationSummary, MetricPoint, ModelInfo } from '../worker/protocol';
+import type { BackendInfo, Boundary, FromWorker, MetricPoint, ModelInfo } from '../worker/protocol';
 
 export interface RunState {
   running: boolean;
@@ -11,7 +10,7 @@ export interface RunState {
   model: ModelInfo | null;
   latest: MetricPoint | null;
   /** The latest evaluation: loss and accuracy on the test set and on the training set. */
-  evaluation: { test: EvaluationSummary; train: EvaluationSummary; unitSpread: number[]; signals: LayerSignals | null } | null;
+  evaluation: Omit<Extract<FromWorker, { type: 'evaluation' }>, 'type'> | null;
   /** 2-D data sets: the latest decision boundary. */
   boundary: Boundary | null;
   stepsPerSecond: number;

@@ -74,7 +74,7 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
     case 'metrics':
       return { ...run, latest: message.points.at(-1) ?? run.latest, stepsPerSecond: message.stepsPerSecond, divergence: null };
     case 'evaluation':
-      return { ...run, evaluation: { test: message.test, train: message.train, unitSpread: message.unitSpread, signals: message.signals } };
+      return { ...run, evaluation: (({ type: _type, ...evaluation }) => evaluation)(message) };
     case 'running':
       return { ...run, running: message.running, ...(message.running ? { divergence: null } : {}) };
     case 'diverged':

@@ -5,6 +5,7 @@ import { GradientNormsChart, LayerProfileChart, LossChart, WeightNormsChart } fr
 import { Controls } from './Controls';
 import { DecisionBoundary } from './DecisionBoundary';
 import { LayerTable } from './LayerTable';
+import { ConfusionMatrix, MisclassifiedExamples } from './Mistakes';
 import { LoadingBar, Notices, StatusLine } from './StatusPanel';
 
 export function App() {
@@ -30,6 +31,10 @@ export function App() {
           <DecisionBoundary />
         </div>
         <LayerTable />
+        <div className="charts">
+          <ConfusionMatrix />
+          <MisclassifiedExamples />
+        </div>
       </main>
     </div>
   );

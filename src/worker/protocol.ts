@@ -1,5 +1,6 @@
 // Messages between the page and the training worker: configuration and commands in, metrics out.
 import type { Grid } from '../core/boundary';
+import type { Confusion, Mistake } from '../core/confusion';
 import type { LayerSignals } from '../core/model';
 import type { RunConfig } from '../core/settings';
 
@@ -45,6 +46,9 @@ export interface ModelInfo {
   shapes: [number, number][];
   stepsPerEpoch: number;
   datasetName: string;
+  classNames: string[];
+  /** Side of the square images (28), or null for the 2-D sets. */
+  imageSide: number | null;
   /** 2-D data sets: up to 600 training and 300 test points (x, y pairs) and their classes, for the boundary plot. */
   points?: { xy: Float32Array; labels: Uint8Array; testXy: Float32Array; testLabels: Uint8Array; numClasses: number };
 }
@@ -63,7 +67,18 @@ export type FromWorker =
   | { type: 'loading'; what: string; loaded: number; total: number }
   | { type: 'model'; info: ModelInfo }
   | { type: 'metrics'; points: MetricPoint[]; stepsPerSecond: number }
-  | { type: 'evaluation'; step: number; test: EvaluationSummary; train: EvaluationSummary; unitSpread: number[]; signals: LayerSignals | null }
+  | {
+      type: 'evaluation';
+      step: number;
+      test: EvaluationSummary;
+      train: EvaluationSummary;
+      unitSpread: number[];
+      signals: LayerSignals | null;
+      /** Over the evaluated test samples. */
+      confusion: Confusion;
+      /** The most confidently wrong test examples, with their pixels for an image data set. */
+      mistakes: (Mistake & { pixels?: Uint8Array })[];
+    }
   | { type: 'boundary'; boundary: Boundary }
   | { type: 'running'; running: boolean }
   | { type: 'diverged'; step: number; reason: string }

@@ -2,6 +2,7 @@
 import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
 import { type Grid, gridFor, gridPoints, predict } from '../core/boundary';
+import { confusionMatrix, worstMistakes } from '../core/confusion';
 import type { Dataset } from '../core/data/dataset';
 import { withTrainingExamples } from '../core/data/subset';
 import { unitSpread } from '../core/layer-stats';
@@ -20,6 +21,9 @@ const EVAL_EVERY_MS = 2500;
 const PERIODIC_SHARE = 0.1;
 /** The decision boundary (2-D sets): at most this often, and at most a tenth of the time, like the evaluation. */
 const BOUNDARY_EVERY_MS = 1000;
+/** Misclassified test examples sent with each evaluation, and the side of an image data set's pictures. */
+const MISTAKES_SHOWN = 12;
+const IMAGE_SIDE = 28;
 /** Training points drawn under the boundary. */
 const BOUNDARY_POINTS = 600;
 
@@ -229,7 +233,11 @@ export class TrainingSession {
       const grid = gridFor(xy, trainer.model.layers);
       this.boundary = { grid, cells: gridPoints(grid) };
     }
-    this.host.post({ type: 'model', info: { shapes, stepsPerEpoch: trainer.stepsPerEpoch, datasetName: dataset.name, points } });
+    const imageSide = dataset.inputDim === IMAGE_SIDE * IMAGE_SIDE ? IMAGE_SIDE : null;
+    this.host.post({
+      type: 'model',
+      info: { shapes, stepsPerEpoch: trainer.stepsPerEpoch, datasetName: dataset.name, classNames: [...dataset.classNames], imageSide, points },
+    });
     await this.drawBoundary();
   }
 
@@ -275,12 +283,20 @@ export class TrainingSession {
     }
     const signals = this.signals;
     // the training set too, not its batches: with few examples, the gap between the two is overfitting
-    const test = await trainer.evaluate('test', EVAL_SAMPLES);
+    const { predictions, ...test } = await trainer.evaluate('test', EVAL_SAMPLES, { predictions: true });
+    const q = trainer.dataset.numClasses;
+    const confusion = confusionMatrix(predictions!.labels, predictions!.probabilities, q);
+    const image = trainer.dataset.inputDim === IMAGE_SIDE * IMAGE_SIDE;
+    const mistakes = worstMistakes(predictions!.labels, predictions!.probabilities, q, MISTAKES_SHOWN).map((m) => {
+      const { features, count } = trainer.dataset.test;
+      const dim = features.length / count;
+      return image && features instanceof Uint8Array ? { ...m, pixels: features.slice(m.index * dim, (m.index + 1) * dim) } : m;
+    });
     const train = await trainer.evaluate('train', EVAL_SAMPLES);
     const params = await trainer.backend.read(trainer.model.params);
     const spread = trainer.model.layers.map((layer) => unitSpread(params, layer));
     this.evaluation.ran(started, this.host.now());
-    this.host.post({ type: 'evaluation', step: this.stepOffset + trainer.stepCount, test, train, unitSpread: spread, signals });
+    this.host.post({ type: 'evaluation', step: this.stepOffset + trainer.stepCount, test, train, unitSpread: spread, signals, confusion, mistakes });
   }
 
   /** Posts the class predicted over the 2-D grid, from the current parameters (read back once). */
