@@ -1,7 +1,7 @@
 // The decision boundary's host-side forward pass against the CPU backend's layers, and its grid.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
-import { gridFor, gridPoints, predict, predictClasses } from '../src/core/boundary';
+import { gridFor, gridPoints, predict } from '../src/core/boundary';
 import { Mlp } from '../src/core/model';
 import { Rng } from '../src/core/rng';
 import { ACTIVATIONS } from '../src/core/settings';
@@ -18,7 +18,7 @@ describe('decision boundary', () => {
       be.write(model.params, params);
       const grid = gridFor(Float32Array.from([-2, -1, 3, 0.5, 0, 4]), model.layers);
       const points = gridPoints(grid);
-      const predicted = predictClasses(params, model.layers, activation, points);
+      const { classes: predicted, confidence } = predict(params, model.layers, activation, points);
       // the same points through the backend's own layers
       const n = points.length / 2;
       let h = be.tensor(n, 2, points);
@@ -35,7 +35,6 @@ describe('decision boundary', () => {
       expect(Array.from(predicted)).toEqual(want);
       expect(new Set(want).size, 'the grid should show more than one class').toBeGreaterThan(1);
       // the confidence is the largest softmax probability of the same logits
-      const { confidence } = predict(params, model.layers, activation, points);
       for (let i = 0; i < n; i += 97) {
         const row = Array.from(logits.subarray(i * 4, i * 4 + 4));
         const top = Math.max(...row);

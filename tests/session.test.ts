@@ -94,6 +94,16 @@ describe('the training session, through its messages', () => {
     expect(s.points()[2].gradNorms).toHaveLength(4);
   });
 
+  it('a fresh configuration (a chosen experiment) restarts the run with one build', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral }, { type: 'step' }, { type: 'step' });
+    await s.send({ type: 'configure', config: { ...spiral, depth: 2 }, fresh: true }, { type: 'step' });
+    expect(s.of('model')).toHaveLength(2); // the first build and one more
+    expect(s.of('reset')).toHaveLength(1);
+    expect(s.points().map((p) => p.step)).toEqual([1, 2, 1]); // the step count starts again
+    expect(s.of('model')[1].info.shapes).toHaveLength(3);
+  });
+
   it('plays until paused, then reports a test evaluation', async () => {
     const s = startSession();
     await s.send({ type: 'configure', config: spiral });

@@ -7,12 +7,12 @@ import {
   checkSettings,
   DEFAULT_CONFIG,
   DEFAULT_RUN,
-  describeRange,
   HYPER_SETTINGS,
   INIT_SETTINGS,
   MODEL_SETTINGS,
   SETTING_NAMES,
   SETTINGS,
+  settingRange,
   TRAIN_SETTINGS,
 } from '../src/core/settings';
 
@@ -46,7 +46,7 @@ describe('the settings table', () => {
       const s = SETTINGS[name];
       if (s.kind === 'choice') continue;
       const tooBig = String(s.max * 2 + 1);
-      const message = `is not allowed: must be ${describeRange(s)}`;
+      const message = `is not allowed: must be ${settingRange(s)}`;
       expect(fromHash(`#${s.hash}=${tooBig}`).ignored, name).toEqual([`${s.hash}=${tooBig} (${s.label} ${tooBig} ${message})`]);
       const needsMlp = s.appliesWhen?.setting === 'model' ? ['--model', 'mlp'] : [];
       expect(() => parseArgs([...needsMlp, `--${s.cli.flag}`, tooBig]), name).toThrow(`--${s.cli.flag} ${tooBig} ${message}`);

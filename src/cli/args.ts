@@ -4,13 +4,13 @@ import {
   checkSettings,
   type DatasetName,
   DEFAULT_RUN,
-  describeRange,
   type NumberSetting,
   parseSetting,
   type RunConfig,
   SETTING_NAMES,
   SETTINGS,
   type SettingName,
+  settingRange,
   TRAIN_SETTINGS,
   type TrainConfig,
 } from '../core/settings';
@@ -74,23 +74,23 @@ function parseFlagValue(flag: string, raw: string): string | number {
     if (s.kind === 'number' || s.kind === 'integer') {
       const trimmed = raw.trim();
       if (trimmed === '' || !Number.isFinite(Number(trimmed)))
-        throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not a number: must be ${describeRange(s)}`);
+        throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not a number: must be ${settingRange(s)}`);
     }
     return parseSetting(setting, raw, 'flag', s.kind === 'choice' ? s.cli.choices : undefined);
   }
   const spec = RUN_FLAGS[flag as keyof typeof RUN_FLAGS];
   const trimmed = raw.trim();
   const value = trimmed === '' ? Number.NaN : Number(trimmed);
-  if (!Number.isFinite(value)) throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not a number: must be ${describeRange(spec)}`);
+  if (!Number.isFinite(value)) throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not a number: must be ${settingRange(spec)}`);
   return checkNumber(`--${flag}`, value, spec.min, spec.max, { integer: true });
 }
 
 /** What a flag that needs a value takes, for the message when it has none. */
 function expected(flag: string): string {
   const setting = SETTING_BY_FLAG.get(flag);
-  if (!setting) return describeRange(RUN_FLAGS[flag as keyof typeof RUN_FLAGS]);
+  if (!setting) return settingRange(RUN_FLAGS[flag as keyof typeof RUN_FLAGS]);
   const s = SETTINGS[setting];
-  return s.kind === 'choice' ? (s.cli.choices ?? s.choices).join(', ') : describeRange(s);
+  return s.kind === 'choice' ? (s.cli.choices ?? s.choices).join(', ') : settingRange(s);
 }
 
 /** Parses argv (without node and the script); throws UsageError for anything wrong. */

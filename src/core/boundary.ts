@@ -52,16 +52,9 @@ export function gridPoints(grid: Grid): Float64Array {
 }
 
 /**
- * argmax of the logits [H | 1]·P of the last layer, after φ([H | 1]·P) through the others, for
- * every point (rows of `inputs`, fanIn of the first layer wide): the class the model predicts.
- */
-export function predictClasses(params: ArrayLike<number>, layers: readonly StoredLayer[], activation: Activation, inputs: Float64Array): Uint8Array {
-  return predict(params, layers, activation, inputs).classes;
-}
-
-/**
- * The predicted class of every point and the model's confidence in it: the largest softmax
- * probability, from 1/q (no idea) to 1 (certain).
+ * For every point (rows of `inputs`, fanIn of the first layer wide): the class the model predicts,
+ * the argmax of the logits [H | 1]·P of the last layer after φ([H | 1]·P) through the others, and
+ * its confidence in it, the largest softmax probability, from 1/q (no idea) to 1 (certain).
  */
 export function predict(
   params: ArrayLike<number>,

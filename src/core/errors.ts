@@ -16,11 +16,16 @@ function formatValue(value: unknown): string {
   return String(value);
 }
 
-/** Throws a ConfigError unless `value` is a finite number in [min, max] (and an integer if asked). */
-export function checkNumber(field: string, value: unknown, min: number, max: number, options: { integer?: boolean; minExclusive?: boolean } = {}): number {
+/** The range a number may take, in words: `an integer from 1 to 64`, `a number above 0 to 100`. */
+export function describeRange(min: number, max: number, options: { integer?: boolean; minExclusive?: boolean } = {}): string {
   const kind = options.integer ? 'an integer' : 'a number';
   const low = options.minExclusive ? `above ${min}` : `from ${min}`;
-  const range = max === Infinity ? `${kind} ${options.minExclusive ? low : `of at least ${min}`}` : `${kind} ${low} to ${max}`;
+  return max === Infinity ? `${kind} ${options.minExclusive ? low : `of at least ${min}`}` : `${kind} ${low} to ${max}`;
+}
+
+/** Throws a ConfigError unless `value` is a finite number in [min, max] (and an integer if asked). */
+export function checkNumber(field: string, value: unknown, min: number, max: number, options: { integer?: boolean; minExclusive?: boolean } = {}): number {
+  const range = describeRange(min, max, options);
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(field, value, `must be ${range}`);
   if (options.integer && !Number.isInteger(value)) throw new ConfigError(field, value, `must be ${range}`);
   if (value > max || value < min || (options.minExclusive && value === min)) {

@@ -104,11 +104,6 @@ export class Mlp {
     this.layout = metricsLayout(this.layers);
   }
 
-  /** Every layer's G, one after another as in params (recordBackward writes them). */
-  get grads(): Tensor {
-    return this.gradientStorage().tensor;
-  }
-
   private gradientStorage(): { tensor: Tensor; slices: Tensor[] } {
     if (!this.gradients) {
       const tensor = this.backend.tensor(1, this.total);

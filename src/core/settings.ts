@@ -2,7 +2,7 @@
 //
 // Validation, the URL hash, `npm run train`'s flags and --help, and the page's controls are all
 // derived from SETTINGS. A new setting is one entry here plus the code that uses its value.
-import { ConfigError, checkChoice, checkNumber } from './errors';
+import { ConfigError, checkChoice, checkNumber, describeRange } from './errors';
 
 export const MODELS = ['softmax', 'mlp'] as const;
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'identity'] as const;
@@ -274,8 +274,8 @@ export function nameOf(name: SettingName, naming: Naming): string {
 }
 
 /** The range a number setting allows, in words: `a number above 0 to 100`. */
-export function describeRange(s: Pick<NumberSetting, 'kind' | 'min' | 'max' | 'minExclusive'>): string {
-  return `${s.kind === 'integer' ? 'an integer' : 'a number'} ${s.minExclusive ? 'above' : 'from'} ${s.min} to ${s.max}`;
+export function settingRange(s: Pick<NumberSetting, 'kind' | 'min' | 'max' | 'minExclusive'>): string {
+  return describeRange(s.min, s.max, { integer: s.kind === 'integer', minExclusive: s.minExclusive });
 }
 
 /** Checks one value; throws a ConfigError naming the setting, the value and what is allowed. */

@@ -23,7 +23,6 @@ export interface RunSlice {
   run: RunState;
   /** Applies one worker message to the run state (the metrics history is written by the bridge, not here). */
   receive: (message: FromWorker) => void;
-  clearRun: () => void;
 }
 
 /** How the run is watched: not settings of the run, and not in the link. */
@@ -57,7 +56,6 @@ const createConfigSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
 const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set) => ({
   run: initialRun,
   receive: (message) => set((s) => ({ run: runAfter(s.run, message) })),
-  clearRun: () => set({ run: initialRun }),
 });
 
 /** The run state after a worker message: a pure function of the two. */
@@ -98,6 +96,5 @@ const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set) => ({
 export const useStore = create<Store>()((...args) => ({ ...createConfigSlice(...args), ...createRunSlice(...args), ...createViewSlice(...args) }));
 
 // selectors, declared once
-export const selectConfig = (s: Store) => s.config;
 export const selectRun = (s: Store) => s.run;
 export const selectSetConfig = (s: Store) => s.setConfig;

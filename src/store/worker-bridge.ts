@@ -35,6 +35,8 @@ export function startBridge(): void {
   let previous: RunConfig = config;
   let previousExperiment = experiment;
   useStore.subscribe((state) => {
+    // a newly chosen experiment starts the run afresh with its settings (one build in the worker)
+    const chosen = state.experiment !== previousExperiment && state.experiment !== null;
     if (state.experiment !== previousExperiment) {
       previousExperiment = state.experiment;
       window.history.replaceState(null, '', toHash(state.config, state.experiment));
@@ -45,7 +47,7 @@ export function startBridge(): void {
     // new weights are marked by the worker, which knows the step they start at
     const next = (metrics.latest?.step ?? 0) + 1;
     if (before.batchSize !== state.config.batchSize) metrics.markBatchSize(next, state.config.batchSize);
-    send({ type: 'configure', config: state.config });
+    send({ type: 'configure', config: state.config, ...(chosen ? { fresh: true } : {}) });
     window.history.replaceState(null, '', toHash(state.config, state.experiment));
   });
 }

@@ -145,8 +145,7 @@ function ExperimentField() {
   const id = useId();
   const choose = (value: string) => {
     if (!value) return;
-    useStore.getState().chooseExperiment(value);
-    send({ type: 'reset' });
+    useStore.getState().chooseExperiment(value); // the bridge starts the run afresh with it
   };
   return (
     <div className="field experiment">

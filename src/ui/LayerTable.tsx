@@ -12,40 +12,43 @@ export function LayerTable() {
   const signals = evaluation?.signals?.activationRms.length === shapes.length - 1 ? evaluation.signals : null;
   const figure = (values: readonly number[] | null | undefined, l: number) => (values && l < values.length ? formatFigure(values[l]) : '–');
   return (
-    <table className="layers" aria-label="Per-layer gradient norm">
-      <caption>Per-layer gradient norm ‖∂J/∂W‖_F (latest step)</caption>
-      <thead>
-        <tr>
-          <th scope="col">Layer</th>
-          <th scope="col">W shape</th>
-          <th scope="col" title="max |w_ij − w_i1| over the units j of a hidden layer: 0 when every unit is the same">
-            Units differ by
-          </th>
-          <th scope="col" title="root mean square of the layer's activations h over the batch, going forward">
-            RMS of h
-          </th>
-          <th scope="col" title="‖∂J/∂z‖ over the batch, going backward (∂J/∂o for the output layer)">
-            ‖∂J/∂z‖_F
-          </th>
-          <th scope="col">‖∂J/∂W‖_F</th>
-        </tr>
-      </thead>
-      <tbody>
-        {shapes.map(([fanIn, fanOut], l) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: a layer is its position in the model
-          <tr key={l}>
-            <th scope="row">{l === shapes.length - 1 ? `${l + 1} (output)` : l + 1}</th>
-            <td>
-              {fanIn} × {fanOut}
-            </td>
-            <td>{spread && l < spread.length && l < shapes.length - 1 ? spread[l].toPrecision(3) : '–'}</td>
-            <td>{figure(signals?.activationRms, l)}</td>
-            <td>{figure(signals?.backwardNorm, l)}</td>
-            <td>{norms && l < norms.length ? norms[l].toExponential(3) : '–'}</td>
+    // a narrow screen scrolls the table, not the page
+    <div className="table-scroll">
+      <table className="layers" aria-label="Per-layer gradient norm">
+        <caption>Per-layer gradient norm ‖∂J/∂W‖_F (latest step)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Layer</th>
+            <th scope="col">W shape</th>
+            <th scope="col" title="max |w_ij − w_i1| over the units j of a hidden layer: 0 when every unit is the same">
+              Units differ by
+            </th>
+            <th scope="col" title="root mean square of the layer's activations h over the batch, going forward">
+              RMS of h
+            </th>
+            <th scope="col" title="‖∂J/∂z‖ over the batch, going backward (∂J/∂o for the output layer)">
+              ‖∂J/∂z‖_F
+            </th>
+            <th scope="col">‖∂J/∂W‖_F</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {shapes.map(([fanIn, fanOut], l) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: a layer is its position in the model
+            <tr key={l}>
+              <th scope="row">{l === shapes.length - 1 ? `${l + 1} (output)` : l + 1}</th>
+              <td>
+                {fanIn} × {fanOut}
+              </td>
+              <td>{spread && l < spread.length && l < shapes.length - 1 ? spread[l].toPrecision(3) : '–'}</td>
+              <td>{figure(signals?.activationRms, l)}</td>
+              <td>{figure(signals?.backwardNorm, l)}</td>
+              <td>{norms && l < norms.length ? norms[l].toExponential(3) : '–'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

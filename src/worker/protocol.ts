@@ -5,7 +5,8 @@ import type { LayerSignals } from '../core/model';
 import type { RunConfig } from '../core/settings';
 
 export type ToWorker =
-  | { type: 'configure'; config: RunConfig }
+  /** New settings; `fresh`: start the run afresh with them (an experiment was chosen), one build. */
+  | { type: 'configure'; config: RunConfig; fresh?: boolean }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }

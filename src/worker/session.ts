@@ -138,6 +138,11 @@ export class TrainingSession {
   private async handle(message: ToWorker): Promise<void> {
     switch (message.type) {
       case 'configure':
+        if (message.fresh) {
+          checkSettings(message.config);
+          await this.restart(message.config);
+          break;
+        }
         await this.configure(message.config);
         if (this.running) this.evaluation.postpone(this.host.now());
         break;
@@ -165,16 +170,21 @@ export class TrainingSession {
         this.nextStepAt = 0;
         break;
       case 'reset':
-        this.running = false;
-        this.trainer?.destroy();
-        this.trainer = null;
-        this.stepOffset = 0;
-        this.metricsOut.pending = [];
-        this.host.post({ type: 'running', running: false });
-        this.host.post({ type: 'reset' });
-        if (this.config) await this.build(this.config);
+        if (this.config) await this.restart(this.config);
         break;
     }
+  }
+
+  /** Starts the run afresh (paused, step 0, the history cleared) from `config`: one build. */
+  private async restart(config: RunConfig): Promise<void> {
+    this.running = false;
+    this.trainer?.destroy();
+    this.trainer = null;
+    this.stepOffset = 0;
+    this.metricsOut.pending = [];
+    this.host.post({ type: 'running', running: false });
+    this.host.post({ type: 'reset' });
+    await this.build(config);
   }
 
   /** Applies new settings: the next step's hyper-parameters, new weights, or a rebuilt model. */
