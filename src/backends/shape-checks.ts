@@ -1,5 +1,6 @@
 // Shape checks both backends run before an op, so a misfit reads the same on the CPU and on WebGPU.
 import type { Tensor } from '../core/backend';
+import { HISTOGRAM_WIDTH } from '../core/histogram';
 
 /** Which operands of a bare matmul are read transposed (by indexing, never materialised). */
 export interface MatmulOptions {
@@ -38,4 +39,11 @@ export function checkSameShape(op: string, a: Tensor, b: Tensor): void {
 /** Checks that an update's guard, `count` slots from `start`, lies inside `metrics`. */
 export function checkGuardSlots(op: string, metrics: Tensor, start: number, count: number): void {
   if (start + count > metrics.rows * metrics.cols) throw new Error(`${op}: guard ${start} + ${count} is outside the metrics`);
+}
+
+/** Checks that row `row` of a histogram tensor exists and has HISTOGRAM_WIDTH slots. */
+export function checkHistogramRow(out: Tensor, row: number): void {
+  if (out.cols !== HISTOGRAM_WIDTH || !Number.isInteger(row) || row < 0 || row >= out.rows) {
+    throw new Error(`histogram: row ${row} of a (${out.rows}, ${out.cols}) tensor; it must be (rows, ${HISTOGRAM_WIDTH}) with row < rows`);
+  }
 }

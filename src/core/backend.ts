@@ -1,4 +1,5 @@
-// The Backend contract: tensors, data splits, the fused layer ops a training step is made of, and read-back (CPU and WebGPU).
+// The Backend contract: tensors, data splits, the fused layer ops a training step is made of, histograms, and read-back (CPU and WebGPU).
+import type { SaturationRule } from './histogram';
 import type { Activation } from './settings';
 
 /**
@@ -119,6 +120,13 @@ export interface Backend {
    * next and p must not share storage (the model double-buffers its parameters).
    */
   linearUpdate(next: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, step: SgdStep): void;
+
+  // ---- instruments ----
+  /**
+   * Row `row` of out (rows, HISTOGRAM_WIDTH) = the histogram of x's rows·cols values, laid out and
+   * binned as core/histogram.ts says (one dispatch on WebGPU; only the row is read back).
+   */
+  histogram(out: Tensor, row: number, x: Tensor, rule: SaturationRule): void;
 }
 
 /** Element offsets of slices are multiples of this (256 bytes: WebGPU's storage offset alignment). */

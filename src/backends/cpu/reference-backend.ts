@@ -18,9 +18,10 @@ import {
   SLICE_ALIGN,
   type Tensor,
 } from '../../core/backend';
+import { histogramRow, type SaturationRule } from '../../core/histogram';
 import { PARTIAL_TILE, pairSlot, partialTiles, tileOf, tilesAcross } from '../../core/metrics-row';
 import type { Activation } from '../../core/settings';
-import { checkGuardSlots, checkLinear, checkSameShape, type MatmulOptions, matmulInnerDim } from '../shape-checks';
+import { checkGuardSlots, checkHistogramRow, checkLinear, checkSameShape, type MatmulOptions, matmulInnerDim } from '../shape-checks';
 
 export type Storage = Float32Array | Float64Array;
 
@@ -179,6 +180,14 @@ export class ReferenceBackend implements Backend {
   matmul(out: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): void {
     const k = matmulInnerDim(out, a, b, options);
     this.product((out as CpuTensor).data, out.rows, out.cols, k, strided(a, options.transA), strided(b, options.transB));
+  }
+
+  // ---- instruments ----
+
+  histogram(out: Tensor, row: number, x: Tensor, rule: SaturationRule): void {
+    checkHistogramRow(out, row);
+    const values = (x as CpuTensor).data.subarray(0, x.rows * x.cols);
+    (out as CpuTensor).data.set(histogramRow(values, rule), row * out.cols);
   }
 
   // ---- the fused layer ops ----

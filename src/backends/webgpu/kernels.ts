@@ -1,7 +1,7 @@
 // The WGSL kernel table and what the host reads from the shader source: the Params struct, and the named variants and constants.
 import { ACTIVATIONS, type Activation } from '../../core/settings';
 
-export const SHADER_FILES = ['matmul'] as const;
+export const SHADER_FILES = ['matmul', 'histogram'] as const;
 export type ShaderFile = (typeof SHADER_FILES)[number];
 
 /** WGSL source text of every file in shaders/, by name without the extension. */
@@ -23,6 +23,8 @@ const MATMUL_BINDINGS = ['rw', 'r', 'r', 'r', 'rw', 'r', 'r', 'r'] as const;
 export const KERNELS = {
   matmul: { file: 'matmul', entry: 'matmul', storage: MATMUL_BINDINGS },
   matmulNarrow: { file: 'matmul', entry: 'matmul_narrow', storage: MATMUL_BINDINGS },
+  /** out (the histogram rows), x */
+  histogram: { file: 'histogram', entry: 'histogram', storage: ['rw', 'r'] },
 } as const satisfies Record<string, KernelSpec>;
 
 export type KernelName = keyof typeof KERNELS;

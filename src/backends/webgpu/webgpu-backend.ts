@@ -1,9 +1,10 @@
 // The WebGPU backend, a facade over its roles: the recorder (device, commands), memory (tensors, read-back), layer kernels, the GPU timer.
 import type { Backend, DataTensor, Gathered, IndexTensor, LabelTensor, LayerInput, SgdStep, Tensor } from '../../core/backend';
+import { HISTOGRAM_BINS, HISTOGRAM_WIDTH, type SaturationRule } from '../../core/histogram';
 import type { Activation } from '../../core/settings';
-import { checkSameShape, type MatmulOptions } from '../shape-checks';
+import { checkHistogramRow, checkSameShape, type MatmulOptions } from '../shape-checks';
 import { GpuTimer } from './gpu-timer';
-import { MatmulNames, SHADER_FILES, type ShaderSources } from './kernels';
+import { MatmulNames, parseConstants, SHADER_FILES, type ShaderSources } from './kernels';
 import { LayerKernels } from './layer-kernels';
 import { GpuMemory, type GpuTensor } from './memory';
 import { type GpuCounters, Recorder } from './recorder';
@@ -62,6 +63,15 @@ export class WebGpuBackend implements Backend {
     this.recorder = new Recorder(device, shaders);
     this.memory = new GpuMemory(this.recorder);
     this.kernels = new LayerKernels(this.recorder, this.memory, new MatmulNames(shaders.matmul));
+    const histogramConstants = parseConstants(shaders.histogram, 'histogram');
+    for (const [shaderName, hostName, value] of [
+      ['HIST_BINS', 'HISTOGRAM_BINS', HISTOGRAM_BINS],
+      ['HIST_WIDTH', 'HISTOGRAM_WIDTH', HISTOGRAM_WIDTH],
+    ] as const) {
+      if (histogramConstants.get(shaderName) !== value) {
+        throw new Error(`histogram.wgsl's ${shaderName} is ${histogramConstants.get(shaderName)} but ${hostName} is ${value}: they must agree`);
+      }
+    }
   }
 
   get device(): GPUDevice {
@@ -153,6 +163,13 @@ export class WebGpuBackend implements Backend {
   }
   linearUpdate(next: Tensor, metrics: Tensor, slot: number, input: LayerInput, dOut: Tensor, p: Tensor, step: SgdStep): void {
     this.kernels.linearUpdate(next, metrics, slot, input, dOut, p, step);
+  }
+
+  // ---- instruments (histogram.wgsl) ----
+  histogram(out: Tensor, row: number, x: Tensor, rule: SaturationRule): void {
+    checkHistogramRow(out, row);
+    const params = { count: x.rows * x.cols, row, center: rule.center, threshold: rule.threshold };
+    this.recorder.dispatch('histogram', params, [(out as GpuTensor).bound, (x as GpuTensor).bound], 1);
   }
 
   // ---- the GPU timer (gpu-timer.ts) ----
