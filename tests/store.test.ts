@@ -52,6 +52,8 @@ describe('the store', () => {
       train: { accuracy: 0.9, loss: 0.2, count: 2000 },
       unitSpread: [0, 1],
       signals: { activationRms: [0.5], backwardNorm: [0.1, 0.2] },
+      inside: null,
+      weightImages: null,
       confusion: { classes: 2, counts: [1, 0, 0, 1] },
       mistakes: [],
     });
@@ -72,6 +74,8 @@ describe('the store', () => {
       train: { accuracy: 0.1, loss: Number.POSITIVE_INFINITY, count: 2000 },
       unitSpread: [0, 1],
       signals: null,
+      inside: null,
+      weightImages: null,
       confusion: { classes: 2, counts: [1, 0, 0, 1] },
       mistakes: [],
     });

@@ -16,3 +16,12 @@ export function unitSpread(params: ArrayLike<number>, layer: StoredBlock): numbe
   }
   return spread;
 }
+
+/** The incoming weights of units 0 … count−1 of a layer (column j of W, fanIn values each), e.g. to draw as images. */
+export function unitWeights(params: ArrayLike<number>, layer: StoredBlock, count: number): Float32Array[] {
+  return Array.from({ length: Math.min(count, layer.fanOut) }, (_, j) => {
+    const column = new Float32Array(layer.fanIn);
+    for (let i = 0; i < layer.fanIn; i++) column[i] = params[layer.offset + i * layer.fanOut + j];
+    return column;
+  });
+}

@@ -2,7 +2,9 @@
 // backward and update passes recorded against any Backend with its fused layer ops.
 import type { Backend, Gathered, LabelTensor, LayerInput, Tensor } from './backend';
 import { SLICE_ALIGN } from './backend';
+import { HISTOGRAM_WIDTH, readHistogram } from './histogram';
 import { initWeights } from './init';
+import { flatRegion, INSPECTED, type Inside, type Inspected, type LayerInside } from './inspection';
 import { type MetricsLayout, metricsLayout, previousRowGuard, rowStart } from './metrics-row';
 import type { Rng } from './rng';
 import type { Activation, InitConfig } from './settings';
@@ -37,14 +39,6 @@ interface Workspace {
   dO: Tensor; // (cap, q)
 }
 
-/** How the signal grows or shrinks through depth (Mlp.readSignals). */
-export interface LayerSignals {
-  /** RMS of H_l for hidden layers 1 … L. */
-  activationRms: number[];
-  /** ‖∂J/∂Z_l‖_F for layers 1 … L + 1 (the output layer's is ∂J/∂O). */
-  backwardNorm: number[] | null;
-}
-
 /**
  * The parameters are double-buffered: a training step reads `params` and writes the updated values
  * into `spare` (each layer's gradient and update are one fused op), then the two exchange storage.
@@ -63,8 +57,12 @@ export class Mlp {
   private readonly layerSets: [Layer[], Layer[]];
   private flipped = 0;
   private work: Workspace | null = null;
-  /** Rows of the last pass recorded, and whether it went backward: what readSignals reads. */
+  /** Rows of the last pass recorded, and whether it went backward. */
   private lastPass: { rows: number; backward: boolean } | null = null;
+  /** The last backward pass: its batch, λ and the layers (parameter storage) it read; what inspect() looks at. */
+  private lastBackward: { batch: Batch; lambda: number; layers: readonly Layer[] } | null = null;
+  /** Scratch for inspect(), made on first use. */
+  private inspectScratch: { rows: number; values: Tensor; metrics: Tensor; histograms: Tensor } | null = null;
 
   constructor(
     private readonly backend: Backend,
@@ -146,25 +144,68 @@ export class Mlp {
   }
 
   /**
-   * The signal through depth at the last pass recorded, from the tensors it trained with: per hidden
-   * layer the RMS of its activations H_l, and per layer ‖∂J/∂Z_l‖_F over the batch (∂J/∂O for the
-   * output layer; null when the last pass did not go backward). Null before any pass.
+   * Inside the network at the last backward pass (a training step's or recordBackward's), from its
+   * own tensors: per layer the histograms of z (recomputed from the stored input and the parameters
+   * the pass read), h, W, ∂J/∂z, ∂J/∂h (from the stored ∂J/∂z above it) and ∂J/∂W (recomputed
+   * with the pass's λ), all with one read-back. Null when the last pass was not a backward one.
+   * The workspace must still hold that pass (call it before an evaluation's forward passes).
    */
-  async readSignals(): Promise<LayerSignals | null> {
+  async inspect(): Promise<Omit<Inside, 'input'> | null> {
+    const step = this.lastBackward;
     const pass = this.lastPass;
-    if (!this.work || !pass) return null;
+    if (!step || !pass?.backward || !this.work) return null;
     const be = this.backend;
-    const sumSquares = (values: ArrayLike<number>) => {
-      let sum = 0;
-      for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
-      return sum;
-    };
-    const activationRms: number[] = [];
-    for (const [l, H] of this.work.H.entries()) activationRms.push(Math.sqrt(sumSquares(await be.read(be.view(H, pass.rows))) / (pass.rows * this.hidden[l])));
-    if (!pass.backward) return { activationRms, backwardNorm: null };
-    const backwardNorm: number[] = [];
-    for (const dZ of [...this.work.dH, this.work.dO]) backwardNorm.push(Math.sqrt(sumSquares(await be.read(be.view(dZ, pass.rows)))));
-    return { activationRms, backwardNorm };
+    const n = pass.rows;
+    const layers = step.layers;
+    const widest = Math.max(...layers.map((l) => l.fanOut));
+    const rowsNeeded = layers.length * INSPECTED.length;
+    if (!this.inspectScratch || this.inspectScratch.rows < n || this.inspectScratch.histograms.rows < rowsNeeded) {
+      this.freeInspectScratch();
+      this.inspectScratch = {
+        rows: n,
+        values: be.tensor(n, widest),
+        metrics: be.tensor(1, this.layout.width),
+        histograms: be.tensor(rowsNeeded, HISTOGRAM_WIDTH),
+      };
+    }
+    const { values, metrics, histograms } = this.inspectScratch;
+    const scratch = (cols: number) => be.slice(values, 0, n, cols);
+    const weights = (t: Tensor, layer: Layer) => be.slice(t, 0, layer.fanIn, layer.fanOut);
+    const row = (l: number, q: Inspected) => l * INSPECTED.length + INSPECTED.indexOf(q);
+    const none = { center: 0, threshold: Infinity };
+    const flat = flatRegion(this.activation) ?? none;
+    const dZ = (l: number) => be.view(l < this.hidden.length ? this.work!.dH[l] : this.work!.dO, n);
+    for (const [l, layer] of layers.entries()) {
+      const input: LayerInput = l === 0 ? step.batch.input : be.view(this.work.H[l - 1], n);
+      const z = scratch(layer.fanOut);
+      be.linearForward(z, input, layer.P, 'identity');
+      be.histogram(histograms, row(l, 'z'), z, none);
+      be.histogram(histograms, row(l, 'W'), weights(layer.P, layer), none);
+      be.histogram(histograms, row(l, 'dz'), dZ(l), none);
+      be.linearBackwardParams(layer.G, metrics, this.layout.layerSlot[l], input, dZ(l), layer.P, step.lambda);
+      be.histogram(histograms, row(l, 'dW'), weights(layer.G, layer), none);
+      if (l < this.hidden.length) {
+        const h = be.view(this.work.H[l], n);
+        be.histogram(histograms, row(l, 'h'), h, flat);
+        // ∂J/∂h_l = ∂J/∂z_{l+1} · W_{l+1}ᵀ
+        const dh = scratch(layer.fanOut);
+        be.linearBackwardInput(dh, dZ(l + 1), layers[l + 1].P, h, 'identity');
+        be.histogram(histograms, row(l, 'dh'), dh, none);
+      }
+    }
+    const read = await be.read(histograms);
+    const inside = layers.map((_, l): LayerInside => {
+      const get = (q: Inspected) => readHistogram(read, row(l, q));
+      const hidden = l < this.hidden.length;
+      return { z: get('z'), W: get('W'), dz: get('dz'), dW: get('dW'), ...(hidden ? { h: get('h'), dh: get('dh') } : {}) };
+    });
+    return { rows: n, lambda: step.lambda, layers: inside };
+  }
+
+  private freeInspectScratch(): void {
+    if (!this.inspectScratch) return;
+    for (const t of [this.inspectScratch.values, this.inspectScratch.metrics, this.inspectScratch.histograms]) this.backend.free(t);
+    this.inspectScratch = null;
   }
 
   /**
@@ -186,8 +227,10 @@ export class Mlp {
   /** Frees every tensor of the model; it is not used again. */
   destroy(): void {
     if (this.work) this.freeWorkspace(this.work);
+    this.freeInspectScratch();
     this.work = null;
     this.lastPass = null;
+    this.lastBackward = null;
     this.backend.free(this.params);
     this.backend.free(this.spare);
     if (this.gradients) this.backend.free(this.gradients.tensor);
@@ -203,6 +246,7 @@ export class Mlp {
     const { n } = batch;
     const work = this.workspace(n);
     this.lastPass = { rows: n, backward: false };
+    this.lastBackward = null;
     let input: LayerInput = batch.input;
     this.hidden.forEach((_, l) => {
       const H = be.view(work.H[l], n);
@@ -219,7 +263,7 @@ export class Mlp {
    * made on the first call), and the ‖W‖², ‖dW‖² pairs of metrics row `row`.
    */
   recordBackward(batch: Batch, lambda: number, metrics: Tensor, row: number): void {
-    this.backward(batch, (layer, l, input, dOut) => {
+    this.backward(batch, lambda, (layer, l, input, dOut) => {
       // dW_l = H_{l-1}ᵀ dZ_l + λ W_l; db_l = column sums of dZ_l
       this.backend.linearBackwardParams(layer.G, metrics, rowStart(row, this.layout) + this.layout.layerSlot[l], input, dOut, layer.P, lambda);
     });
@@ -233,7 +277,7 @@ export class Mlp {
    */
   recordTrainingStep(batch: Batch, lambda: number, lr: number, metrics: Tensor, row: number): void {
     const step = { lambda, lr, ...previousRowGuard(row, this.layout) };
-    this.backward(batch, (layer, l, input, dOut) => {
+    this.backward(batch, lambda, (layer, l, input, dOut) => {
       const slot = rowStart(row, this.layout) + this.layout.layerSlot[l];
       this.backend.linearUpdate(layer.next, metrics, slot, input, dOut, layer.P, step);
     });
@@ -245,11 +289,12 @@ export class Mlp {
    * recorded before layer l's parameter op, which may write its update), and `params` for each layer
    * with its input and dZ_l.
    */
-  private backward(batch: Batch, params: (layer: Layer, l: number, input: LayerInput, dOut: Tensor) => void): void {
+  private backward(batch: Batch, lambda: number, params: (layer: Layer, l: number, input: LayerInput, dOut: Tensor) => void): void {
     const be = this.backend;
     const { n } = batch;
     const work = this.workspace(n);
     this.lastPass = { rows: n, backward: true };
+    this.lastBackward = { batch, lambda, layers: this.layers };
     let dNext = be.view(work.dO, n); // ∂J/∂Z_{l+1}, starting from ∂J/∂O
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
@@ -262,6 +307,7 @@ export class Mlp {
 
   /** Takes back the last `steps` training steps' exchanges (a diverged step's input is then current again). */
   rewind(steps: number): void {
+    this.lastBackward = null; // the pass that diverged is not one to look inside
     if (steps % 2 === 1) this.exchange();
   }
 

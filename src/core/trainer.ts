@@ -1,6 +1,7 @@
 // The trainer: seeded epochs of minibatch SGD over a dataset, one step → {loss, l2, acc, gradNorms}.
 import type { Backend, DataTensor, IndexTensor, Tensor } from './backend';
 import type { Dataset, Split } from './data/dataset';
+import type { Inside } from './inspection';
 import { readMetricsRow } from './metrics-row';
 import { type Batch, Mlp } from './model';
 import { Rng } from './rng';
@@ -56,6 +57,10 @@ export class Trainer {
    * ahead, between windows, so an epoch's end inside a window needs no write (and no extra submit).
    */
   private readonly orders: [IndexTensor, IndexTensor];
+  /** The host's copies of the orders (for inspect()'s look at the batch). */
+  private readonly orderValues: [Uint32Array, Uint32Array];
+  /** The last training step's batch: which order, from where, how many rows. */
+  private lastBatch: { order: number; start: number; n: number } | null = null;
   /** Set when an epoch has ended: orders[(epoch + 1) % 2] still holds a finished epoch's order. */
   private nextOrderStale = false;
   /** The splits uploaded once (test on first evaluation). */
@@ -80,7 +85,8 @@ export class Trainer {
     this.model.initialize(config, this.initRng);
     this.metrics = backend.tensor(METRICS_WINDOW, this.model.layout.width);
     this.trainData = upload(backend, dataset.train, dataset.inputDim);
-    this.orders = [backend.indices(this.newOrder()), backend.indices(this.newOrder())];
+    this.orderValues = [this.newOrder(), this.newOrder()];
+    this.orders = [backend.indices(this.orderValues[0]), backend.indices(this.orderValues[1])];
   }
 
   get stepCount(): number {
@@ -131,13 +137,16 @@ export class Trainer {
     const recorded: { n: number; lambda: number; epoch: number; epochEnd: boolean }[] = [];
     if (this.nextOrderStale) {
       // nothing is recorded yet, so this write waits for no one
-      this.backend.writeIndices(this.orders[(this.epochIndex + 1) % 2], this.newOrder());
+      const next = (this.epochIndex + 1) % 2;
+      this.orderValues[next] = this.newOrder();
+      this.backend.writeIndices(this.orders[next], this.orderValues[next]);
       this.nextOrderStale = false;
     }
     for (let s = 0; s < window; s++) {
       const { batchSize, lambda, lr } = this.hyper;
       const n = Math.min(batchSize, train.count - this.cursor);
       const batch = gathered(this.trainData, this.orders[this.epochIndex % 2], this.cursor, n);
+      this.lastBatch = { order: this.epochIndex % 2, start: this.cursor, n };
       this.model.recordForward(batch, this.metrics, s);
       // guarded by the previous step's row (each row carries its guard's non-finite value on)
       this.model.recordTrainingStep(batch, lambda, lr, this.metrics, s);
@@ -205,6 +214,23 @@ export class Trainer {
       correct += row.correct;
     }
     return { loss: lossSum / split.count, accuracy: correct / split.count, count: split.count, ...(predictions ? { predictions } : {}) };
+  }
+
+  /**
+   * Inside the network at the last training step (Mlp.inspect), with the batch x it read; null when
+   * the last pass was not a training step (call it before evaluate(), which overwrites the workspace).
+   */
+  async inspect(): Promise<Inside | null> {
+    const inside = await this.model.inspect();
+    const batch = this.lastBatch;
+    if (!inside || !batch) return null;
+    const { features, featureScale } = this.dataset.train;
+    const d = this.dataset.inputDim;
+    let sumSquares = 0;
+    for (const i of this.orderValues[batch.order].subarray(batch.start, batch.start + batch.n)) {
+      for (let f = i * d; f < (i + 1) * d; f++) sumSquares += (features[f] * featureScale) ** 2;
+    }
+    return { ...inside, input: { cols: d, norm: Math.sqrt(sumSquares) } };
   }
 
   /** Frees the model and metrics; the trainer is not used again (the backend stays). */

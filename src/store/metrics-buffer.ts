@@ -1,5 +1,5 @@
 // Columnar history of every step, kept outside React: charts subscribe and redraw on animation frames.
-import type { LayerSignals } from '../core/model';
+import type { LayerSignals } from '../core/inspection';
 import type { EvaluationSummary, FromWorker, MetricPoint } from '../worker/protocol';
 
 export interface Marker {

@@ -1,7 +1,7 @@
 // Messages between the page and the training worker: configuration and commands in, metrics out.
 import type { Grid } from '../core/boundary';
 import type { Confusion, Mistake } from '../core/confusion';
-import type { LayerSignals } from '../core/model';
+import type { Inside, LayerSignals } from '../core/inspection';
 import type { RunConfig } from '../core/settings';
 
 export type ToWorker =
@@ -74,7 +74,12 @@ export type FromWorker =
       test: EvaluationSummary;
       train: EvaluationSummary;
       unitSpread: number[];
+      /** Derived from `inside`: the growth through depth. */
       signals: LayerSignals | null;
+      /** Inside the network at the last training step (null before one). */
+      inside: Inside | null;
+      /** An image data set's first-layer units (a softmax regression's classes): fanIn weights each. */
+      weightImages: Float32Array[] | null;
       /** Over the evaluated test samples. */
       confusion: Confusion;
       /** The most confidently wrong test examples, with their pixels for an image data set. */

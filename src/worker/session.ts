@@ -2,28 +2,23 @@
 import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
 import { type Grid, gridFor, gridPoints, predict } from '../core/boundary';
-import { confusionMatrix, worstMistakes } from '../core/confusion';
 import type { Dataset } from '../core/data/dataset';
 import { withTrainingExamples } from '../core/data/subset';
-import { unitSpread } from '../core/layer-stats';
-import type { LayerSignals } from '../core/model';
+import type { Inside } from '../core/inspection';
 import { changedSettings, classifyChange } from '../core/run-config';
 import { type BackendChoice, checkSettings, HYPER_SETTINGS, INIT_SETTINGS, pick, type RunConfig } from '../core/settings';
 import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
+import { evaluateRun, IMAGE_SIDE } from './evaluation';
 import type { BackendInfo, FromWorker, MetricPoint, ModelInfo, ToWorker } from './protocol';
 
 /** Metrics go out at most this often, so the page redraws a few times a second, not per step. */
 const POST_EVERY_MS = 150;
-/** Loss and accuracy are measured on this many test and training samples (balanced by class), at most every EVAL_EVERY_MS… */
-const EVAL_SAMPLES = 2000;
+/** An evaluation (evaluation.ts) at most every EVAL_EVERY_MS… */
 const EVAL_EVERY_MS = 2500;
 /** …and no more than this share of the time: on a slow device an evaluation can take seconds. */
 const PERIODIC_SHARE = 0.1;
 /** The decision boundary (2-D sets): at most this often, and at most a tenth of the time, like the evaluation. */
 const BOUNDARY_EVERY_MS = 1000;
-/** Misclassified test examples sent with each evaluation, and the side of an image data set's pictures. */
-const MISTAKES_SHOWN = 12;
-const IMAGE_SIDE = 28;
 /** Training points drawn under the boundary. */
 const BOUNDARY_POINTS = 600;
 
@@ -83,9 +78,9 @@ export class TrainingSession {
   /** Steps a second while running (null: as fast as possible), and when the next paced step is due. */
   private pace: number | null = null;
   private nextStepAt = 0;
-  /** The signal through depth of the last training step, and whether steps have run since it was read. */
-  private signals: LayerSignals | null = null;
-  private signalsStale = false;
+  /** Inside the network at the last training step, and whether steps have run since it was read. */
+  private inside: Inside | null = null;
+  private insideStale = false;
 
   constructor(private readonly host: SessionHost) {}
 
@@ -223,8 +218,8 @@ export class TrainingSession {
     const dataset = withTrainingExamples(loaded, next.trainExamples, next.seed);
     const trainer = new Trainer(this.backend, dataset, next);
     this.trainer = trainer;
-    this.signals = null;
-    this.signalsStale = false;
+    this.inside = null;
+    this.insideStale = false;
     this.config = next;
     const shapes = trainer.model.layers.map((l) => [l.fanIn, l.fanOut] as [number, number]);
     let points: ModelInfo['points'];
@@ -287,26 +282,13 @@ export class TrainingSession {
     const started = this.host.now();
     // first, while the workspace still holds the last training step (evaluating overwrites it);
     // an evaluation with no training since the last one (a pause after it) reports the same
-    if (this.signalsStale) {
-      this.signals = await trainer.model.readSignals();
-      this.signalsStale = false;
+    if (this.insideStale) {
+      this.inside = await trainer.inspect();
+      this.insideStale = false;
     }
-    const signals = this.signals;
-    // the training set too, not its batches: with few examples, the gap between the two is overfitting
-    const { predictions, ...test } = await trainer.evaluate('test', EVAL_SAMPLES, { predictions: true });
-    const q = trainer.dataset.numClasses;
-    const confusion = confusionMatrix(predictions!.labels, predictions!.probabilities, q);
-    const image = trainer.dataset.inputDim === IMAGE_SIDE * IMAGE_SIDE;
-    const mistakes = worstMistakes(predictions!.labels, predictions!.probabilities, q, MISTAKES_SHOWN).map((m) => {
-      const { features, count } = trainer.dataset.test;
-      const dim = features.length / count;
-      return image && features instanceof Uint8Array ? { ...m, pixels: features.slice(m.index * dim, (m.index + 1) * dim) } : m;
-    });
-    const train = await trainer.evaluate('train', EVAL_SAMPLES);
-    const params = await trainer.backend.read(trainer.model.params);
-    const spread = trainer.model.layers.map((layer) => unitSpread(params, layer));
+    const message = await evaluateRun(trainer, this.stepOffset + trainer.stepCount, this.inside);
     this.evaluation.ran(started, this.host.now());
-    this.host.post({ type: 'evaluation', step: this.stepOffset + trainer.stepCount, test, train, unitSpread: spread, signals, confusion, mistakes });
+    this.host.post(message);
   }
 
   /** Posts the class predicted over the 2-D grid, from the current parameters (read back once). */
@@ -335,7 +317,7 @@ export class TrainingSession {
       }
       throw error;
     }
-    this.signalsStale = true;
+    this.insideStale = true;
     const msPerStep = (this.host.now() - started) / results.length;
     this.window = Math.max(1, Math.min(METRICS_WINDOW, Math.round(POST_EVERY_MS / Math.max(msPerStep, 1e-3))));
     for (const result of results) {
