@@ -5,7 +5,7 @@ import { ReferenceBackend } from '../src/backends/cpu/reference-backend';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
 import { activate, derivativeFromOutput } from '../src/core/activations';
 import type { Backend } from '../src/core/backend';
-import { FLAT_SHARE, flatEdgeRatio, flatRegion, type LayerInside, saturatedShare, signalsOf } from '../src/core/inspection';
+import { FLAT_SHARE, flatEdgeRatio, flatRegion, saturatedShare, signalsOf } from '../src/core/inspection';
 import { metricsLayout, tilesAcross } from '../src/core/metrics-row';
 import { type Batch, Mlp } from '../src/core/model';
 import { Rng } from '../src/core/rng';
@@ -86,7 +86,7 @@ describe('Mlp.inspect: inside the network at the last training step', () => {
         const close = (got: number, wanted: number, what: string) =>
           expect(Math.abs(got - wanted), `${name} ${what}: ${got} vs ${wanted}`).toBeLessThanOrEqual(2e-5 * Math.abs(wanted) + 1e-7);
         for (const [l, layer] of inside.layers.entries()) {
-          const check = (key: keyof LayerInside, m: oracle.Matrix) => {
+          const check = (key: 'z' | 'h' | 'W' | 'dz' | 'dh' | 'dW', m: oracle.Matrix) => {
             const hist = layer[key]!;
             close(hist.norm, norm(m), `layer ${l + 1} ${key} norm`);
             close(hist.mean, oracle.sum(m.data) / m.data.length, `layer ${l + 1} ${key} mean`);

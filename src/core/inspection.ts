@@ -12,6 +12,8 @@ export type Inspected = (typeof INSPECTED)[number];
 
 /** One layer inside: histograms (with norms and moments) of what its forward and backward passes held. */
 export type LayerInside = Record<'z' | 'W' | 'dz' | 'dW', Histogram> & {
+  fanIn: number;
+  fanOut: number;
   /** Hidden layers only. */
   h?: Histogram;
   /** ∂J/∂h: hidden layers only. */
@@ -26,6 +28,8 @@ export interface Inside {
   input: { cols: number; norm: number };
   /** λ of the step (s = λ/2 Σ ‖W‖²). */
   lambda: number;
+  /** φ of the hidden layers. */
+  activation: Activation;
   layers: LayerInside[];
 }
 

@@ -197,9 +197,10 @@ export class Mlp {
     const inside = layers.map((_, l): LayerInside => {
       const get = (q: Inspected) => readHistogram(read, row(l, q));
       const hidden = l < this.hidden.length;
-      return { z: get('z'), W: get('W'), dz: get('dz'), dW: get('dW'), ...(hidden ? { h: get('h'), dh: get('dh') } : {}) };
+      const { fanIn, fanOut } = layers[l];
+      return { fanIn, fanOut, z: get('z'), W: get('W'), dz: get('dz'), dW: get('dW'), ...(hidden ? { h: get('h'), dh: get('dh') } : {}) };
     });
-    return { rows: n, lambda: step.lambda, layers: inside };
+    return { rows: n, lambda: step.lambda, activation: this.activation, layers: inside };
   }
 
   private freeInspectScratch(): void {

@@ -25,6 +25,8 @@ export class MetricsBuffer {
   weightNorms: (number | null)[][] = [];
   /** gradNorms[l][i]: ‖dW_{l+1}‖ at steps[i]; null where the model of that step had fewer layers. */
   gradNorms: (number | null)[][] = [];
+  /** updateRatio[l][i]: lr·‖∂J/∂W_{l+1}‖ / ‖W_{l+1}‖ at steps[i], the relative size of that step's update. */
+  updateRatio: (number | null)[][] = [];
   markers: Marker[] = [];
   /** The signal through depth at the latest evaluation (activation RMS forward, ‖∂J/∂z‖ backward). */
   signals: LayerSignals | null = null;
@@ -61,6 +63,11 @@ export class MetricsBuffer {
       for (const series of [this.testAcc, this.testLoss, this.trainLoss, this.trainAcc]) series.push(undefined);
       extendPerLayer(this.weightNorms, p.weightNorms, this.steps.length);
       extendPerLayer(this.gradNorms, p.gradNorms, this.steps.length);
+      extendPerLayer(
+        this.updateRatio,
+        p.gradNorms.map((g, l) => (p.lr * g) / p.weightNorms[l]),
+        this.steps.length,
+      );
       this.latest = p;
     }
     this.notify();
@@ -85,7 +92,7 @@ export class MetricsBuffer {
     if (this.steps.length > 0 && this.steps[this.steps.length - 1] < step - 0.5) {
       this.steps.push(step - 0.5);
       for (const series of [this.loss, this.l2, this.testAcc, this.testLoss, this.trainLoss, this.trainAcc]) series.push(null);
-      for (const perLayer of [this.gradNorms, this.weightNorms]) for (const series of perLayer) series.push(null);
+      for (const perLayer of [this.gradNorms, this.weightNorms, this.updateRatio]) for (const series of perLayer) series.push(null);
     }
     this.markAt(step, label);
   }
@@ -113,6 +120,7 @@ export class MetricsBuffer {
     this.trainLoss = [];
     this.trainAcc = [];
     this.weightNorms = [];
+    this.updateRatio = [];
     this.signals = null;
     this.gradNorms = [];
     this.markers = [];

@@ -1,9 +1,10 @@
 // The playground page: controls on the left; status, charts and the per-layer table on the right.
 
 import { AboutExperiment } from './AboutExperiment';
-import { GradientNormsChart, LayerProfileChart, LossChart, WeightNormsChart } from './Charts';
+import { GradientNormsChart, LayerProfileChart, LossChart, UpdateRatioChart, WeightNormsChart } from './Charts';
 import { Controls } from './Controls';
 import { DecisionBoundary } from './DecisionBoundary';
+import { InsideView } from './InsideView';
 import { LayerTable } from './LayerTable';
 import { ConfusionMatrix, MisclassifiedExamples } from './Mistakes';
 import { LoadingBar, Notices, StatusLine } from './StatusPanel';
@@ -35,6 +36,7 @@ export function App() {
           <ConfusionMatrix />
           <MisclassifiedExamples />
         </div>
+        <InsideView />
       </main>
     </div>
   );

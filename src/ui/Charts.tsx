@@ -188,6 +188,22 @@ const gradSpec: ChartSpec = {
   data: (b) => [b.steps, ...b.gradNorms.map((series) => series.map(forLog))] as uPlot.AlignedData,
 };
 
+const ratioSpec: ChartSpec = {
+  key: (b) => `ratio:${b.updateRatio.length}`,
+  options: (buffer, width, view) => ({
+    width,
+    height: 220,
+    scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
+    series: [
+      { label: 'step' },
+      ...buffer.updateRatio.map((_, l) => ({ label: `layer ${l + 1}`, stroke: layerColor(l, buffer.updateRatio.length), width: 1.25 })),
+    ],
+    axes: [{ label: 'step' }, { label: 'lr·‖∂J/∂W‖ / ‖W‖ (log)', values: logTicks, size: 60 }],
+    plugins: [markerPlugin(buffer)],
+  }),
+  data: (b) => [b.steps, ...b.updateRatio.map((series) => series.map(forLog))] as uPlot.AlignedData,
+};
+
 const point = (size: number) => ({ show: true, size });
 
 const profileSpec: ChartSpec = {
@@ -217,13 +233,14 @@ const profileSpec: ChartSpec = {
   },
 };
 
-function Chart({ label, spec }: { label: string; spec: ChartSpec }) {
+function Chart({ label, spec, caption }: { label: string; spec: ChartSpec; caption?: string }) {
   const logSteps = useStore((s) => s.logSteps);
   const view = useMemo(() => ({ logSteps }), [logSteps]);
   const ref = useChart(spec, view);
   return (
     <figure className="chart">
       <figcaption>{label}</figcaption>
+      {caption && <p className="caption">{caption}</p>}
       <div ref={ref} role="img" aria-label={label} />
     </figure>
   );
@@ -244,4 +261,15 @@ export function GradientNormsChart() {
 /** Per layer, at the latest evaluation: ‖∂J/∂W‖, the activations' RMS going forward and ‖∂J/∂z‖ going backward. */
 export function LayerProfileChart() {
   return <Chart label="Growth through depth" spec={profileSpec} />;
+}
+
+/** Per layer and step, how large the update was next to the weights it changed. */
+export function UpdateRatioChart() {
+  return (
+    <Chart
+      label="Update-to-data ratio"
+      spec={ratioSpec}
+      caption="lr·‖∂J/∂W‖/‖W‖ per layer: the share of its weights one step moves. Around 1e-3 learns steadily; far below, the layer is frozen; near 1, every step rewrites it."
+    />
+  );
 }

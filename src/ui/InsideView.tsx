@@ -1,0 +1,25 @@
+// "Inside the network": the computational graph, the histograms, the weight images and the update-to-data ratio, in one section that can be closed.
+import { useState } from 'react';
+import { UpdateRatioChart } from './Charts';
+import { ComputationalGraph } from './ComputationalGraph';
+import { ActivationHistograms, GradientHistograms, WeightHistograms, WeightImages } from './InsideHistograms';
+
+export function InsideView() {
+  // closed, nothing inside is rendered: the page's cost of watching is the cost of what is open
+  const [open, setOpen] = useState(true);
+  return (
+    <details className="inside" open={open} onToggle={(event) => setOpen((event.target as HTMLDetailsElement).open)}>
+      <summary>Inside the network</summary>
+      {open && (
+        <div className="charts">
+          <ComputationalGraph />
+          <ActivationHistograms />
+          <WeightHistograms />
+          <GradientHistograms />
+          <WeightImages />
+          <UpdateRatioChart />
+        </div>
+      )}
+    </details>
+  );
+}
