@@ -3,8 +3,8 @@
 // Both take the model as a shape and a parameter vector (Mlp's layout, what `backend.read(model.params)`
 // gives) and a batch of plain features and labels; each builds its own Mlp on the backend it is given,
 // runs recordForward + recordBackward there, and destroys what it made. Nothing the caller owns changes.
-import type { Backend, LabelTensor, Tensor } from './backend';
-import { readMetricsRow } from './metrics-row';
+import type { Backend, LabelTensor, LayerInput, Tensor } from './backend';
+import { type MetricsSums, readMetricsRow } from './metrics-row';
 import { type Batch, Mlp } from './model';
 import { Rng } from './rng';
 import type { Activation } from './settings';
@@ -54,6 +54,12 @@ export const GRADIENT_CHECK_FLOOR = 1e-4;
  */
 export const GRADIENT_CHECK_TOLERANCE = 1e-4;
 
+/**
+ * In a ReLU net, how many times an entry whose step crossed a kink is put back and another one drawn
+ * before the last one drawn is used anyway.
+ */
+export const GRADIENT_CHECK_KINK_REDRAWS = 10;
+
 /** CPU float32 against WebGPU float32: the largest relative difference of the loss or of a layer's ‖∂J/∂W‖_F. */
 export const BACKEND_COMPARISON_TOLERANCE = 1e-4;
 
@@ -73,6 +79,8 @@ export interface GradientCheck {
   passed: boolean;
   /** Entries compared over all layers. */
   checked: number;
+  /** Entries put back because their step crossed a ReLU kink (another was drawn in their place). */
+  redrawnAtKinks: number;
   layers: GradientCheckLayer[];
 }
 
@@ -103,6 +111,8 @@ class Setup {
   readonly metrics: Tensor;
   private readonly x: Tensor;
   private readonly y: LabelTensor;
+  /** Each hidden layer's output for activePattern(), made on first use. */
+  private hiddenOut: Tensor[] | null = null;
 
   constructor(
     readonly backend: Backend,
@@ -133,16 +143,32 @@ class Setup {
   }
 
   /** Records the forward and backward passes (every G, and the metrics row) and reads the row's sums. */
-  async pass(lambda: number): Promise<ReturnType<typeof readMetricsRow>> {
+  async pass(lambda: number): Promise<MetricsSums> {
     this.model.recordForward(this.batch, this.metrics, 0);
     this.model.recordBackward(this.batch, lambda, this.metrics, 0);
     return readMetricsRow(await this.backend.read(this.metrics), this.model.layout, this.batch.n);
   }
 
+  /** Which hidden units are active (output > 0) for each sample, every hidden layer one after another. */
+  async activePattern(): Promise<Uint8Array> {
+    const be = this.backend;
+    const { model, batch } = this;
+    this.hiddenOut ??= model.hidden.map((width) => be.tensor(batch.n, width));
+    let input: LayerInput = batch.input;
+    for (const [l, h] of this.hiddenOut.entries()) {
+      be.linearForward(h, input, model.layers[l].P, model.activation); // what recordForward computes
+      input = h;
+    }
+    const outputs = await Promise.all(this.hiddenOut.map((h) => be.read(h)));
+    const pattern = new Uint8Array(outputs.reduce((sum, h) => sum + h.length, 0));
+    let at = 0;
+    for (const h of outputs) for (const value of h) pattern[at++] = value > 0 ? 1 : 0;
+    return pattern;
+  }
+
   destroy(): void {
     this.model.destroy();
-    this.backend.free(this.x);
-    this.backend.free(this.metrics);
+    for (const t of [this.x, this.metrics, ...(this.hiddenOut ?? [])]) this.backend.free(t);
   }
 }
 
@@ -152,25 +178,40 @@ function relativeError(a: number, b: number, floor: number): number {
   return Math.abs(a - b) / scale;
 }
 
-/**
- * Entries of one layer's P (fanIn + 1, fanOut) to check, as positions in P: one bias entry and
- * samples − 1 distinct entries of W (all of W when it has fewer).
- */
-function sampleEntries(fanIn: number, fanOut: number, samples: number, rng: Rng): number[] {
-  const weights = fanIn * fanOut;
-  const picked = new Set<number>();
-  const wanted = Math.min(samples - 1, weights);
-  if (wanted === weights) for (let i = 0; i < weights; i++) picked.add(i);
-  while (picked.size < wanted) picked.add(rng.below(weights));
-  return [...[...picked].sort((a, b) => a - b), weights + rng.below(fanOut)];
+/** Seeded draws without repetition from positions [start, start + count). */
+class Draws {
+  private readonly drawn = new Set<number>();
+  constructor(
+    private readonly start: number,
+    private readonly count: number,
+    private readonly rng: Rng,
+  ) {}
+
+  /** A position not drawn before, or null when every one has been. */
+  next(): number | null {
+    if (this.drawn.size === this.count) return null;
+    for (;;) {
+      const at = this.start + this.rng.below(this.count);
+      if (!this.drawn.has(at)) {
+        this.drawn.add(at);
+        return at;
+      }
+    }
+  }
+}
+
+function sameValues(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
 /**
  * The gradient check: the analytic gradient G = ∂J/∂θ of J = L + (λ/2) Σ_l ‖W_l‖² that
  * recordForward + recordBackward compute on `reference` (meant to be the CPU reference backend in
- * float64), against the centred difference (J(θ + h) − J(θ − h)) / 2h for a seeded sample of
- * entries from every layer: `samplesPerLayer` (default 6, at least 2), one of them a bias, the
- * rest from W. J is read from the metrics row the passes write.
+ * float64), against the centred difference (J(θ + h) − J(θ − h)) / 2h, h = GRADIENT_CHECK_STEP, for
+ * a seeded sample of entries from every layer: `samplesPerLayer` (default 6, at least 2) of them,
+ * one from the bias line and the rest from W (all of W when it has fewer). J is read from the
+ * metrics row the passes write. In a ReLU net an entry whose step moves some unit across 0 (J has
+ * a kink within h) is put back and another one drawn, up to GRADIENT_CHECK_KINK_REDRAWS times.
  */
 export async function checkGradients(
   reference: Backend,
@@ -197,28 +238,52 @@ export async function checkGradients(
     const floor = GRADIENT_CHECK_FLOOR * Math.max(1, Math.abs(await objective()));
     // every analytic gradient now: each J evaluation below runs the backward pass again
     const analytic = await Promise.all(model.layers.map((layer) => reference.read(layer.G)));
-    const h = GRADIENT_CHECK_STEP;
+    const kinked = net.activation === 'relu' && net.hidden.length > 0;
+    const pattern = kinked ? await setup.activePattern() : null;
+    /** The centred difference at theta[index], and whether a ReLU unit changes sides within the step. */
+    const difference = async (index: number): Promise<{ numeric: number; kink: boolean }> => {
+      const original = theta[index];
+      const up = original + GRADIENT_CHECK_STEP;
+      const down = original - GRADIENT_CHECK_STEP;
+      let kink = false;
+      theta[index] = up;
+      const plus = await objective();
+      if (pattern) kink ||= !sameValues(await setup.activePattern(), pattern);
+      theta[index] = down;
+      const minus = await objective();
+      if (pattern) kink ||= !sameValues(await setup.activePattern(), pattern);
+      theta[index] = original;
+      return { numeric: (plus - minus) / (up - down), kink }; // up − down: the step actually taken
+    };
+    let redrawn = 0;
     const layers: GradientCheckLayer[] = [];
     for (const [l, layer] of model.layers.entries()) {
-      const entries = sampleEntries(layer.fanIn, layer.fanOut, samplesPerLayer, rng);
-      let worst: GradientCheckLayer | null = null;
-      for (const at of entries) {
-        const index = layer.offset + at;
-        const original = theta[index];
-        const up = original + h;
-        const down = original - h;
-        theta[index] = up;
-        const plus = await objective();
-        theta[index] = down;
-        const minus = await objective();
-        theta[index] = original;
-        const numeric = (plus - minus) / (up - down); // up − down: the step actually taken
-        const error = relativeError(analytic[l][at], numeric, floor);
-        if (!worst || error > worst.worstRelativeError || Number.isNaN(error)) {
-          worst = { layer: l + 1, worstRelativeError: error, checked: 0, worst: { index, analytic: analytic[l][at], numeric } };
+      const weights = layer.fanIn * layer.fanOut;
+      const weightDraws = new Draws(0, weights, rng);
+      const biasDraws = new Draws(weights, layer.fanOut, rng);
+      const targets = [...Array<Draws>(Math.min(samplesPerLayer - 1, weights)).fill(weightDraws), biasDraws];
+      let worst: GradientCheckLayer['worst'] | null = null;
+      let worstError = 0;
+      let checked = 0;
+      for (const draws of targets) {
+        let entry: { at: number; numeric: number } | null = null;
+        for (let attempt = 0; attempt <= GRADIENT_CHECK_KINK_REDRAWS; attempt++) {
+          const at = draws.next();
+          if (at === null) break; // every entry drawn: the last one kinked stays
+          const { numeric, kink } = await difference(layer.offset + at);
+          if (entry) redrawn++;
+          entry = { at, numeric };
+          if (!kink) break;
+        }
+        if (!entry) continue; // W's entries all drawn for earlier targets
+        checked++;
+        const error = relativeError(analytic[l][entry.at], entry.numeric, floor);
+        if (!worst || error > worstError || Number.isNaN(error)) {
+          worstError = error;
+          worst = { index: layer.offset + entry.at, analytic: analytic[l][entry.at], numeric: entry.numeric };
         }
       }
-      layers.push({ ...worst!, checked: entries.length });
+      layers.push({ layer: l + 1, worstRelativeError: worstError, checked, worst: worst! });
     }
     const worstRelativeError = Math.max(...layers.map((l) => l.worstRelativeError));
     return {
@@ -226,6 +291,7 @@ export async function checkGradients(
       tolerance: GRADIENT_CHECK_TOLERANCE,
       passed: worstRelativeError <= GRADIENT_CHECK_TOLERANCE, // false for NaN
       checked: layers.reduce((sum, l) => sum + l.checked, 0),
+      redrawnAtKinks: redrawn,
       layers,
     };
   } finally {

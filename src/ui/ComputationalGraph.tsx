@@ -83,7 +83,7 @@ export function graphNodes(inside: Inside, loss: number | null, l2: number | nul
         shape: `${fanOut} × ${n}`,
         forward: summarise(layer.h),
         backward: gradient(layer.dh),
-        formula: `h${sup(l)} = φ(z${sup(l)}), φ = ${inside.activation}. ∂J/∂h${sup(l)} = W${sup(l + 1)}ᵀ ∂J/∂z${sup(l + 1)}: the gradient from above, through the next weights.`,
+        formula: `h${sup(l)} = φ(z${sup(l)}), φ = ${inside.activation}. ∂J/∂h${sup(l)} = W${sup(l + 1)}ᵀ ∂J/∂${l === L ? 'o' : `z${sup(l + 1)}`}: the gradient from above, through the next weights.`,
         column: 'main',
         row: row++,
       });
