@@ -20,9 +20,13 @@ export default defineConfig({
     timeout: 60_000,
   },
   projects: [
+    // npm run bench:watch: a measurement, run only when asked for
+    ...(process.env.MEASURE_WATCH_COST
+      ? [{ name: 'watch-cost', testMatch: /watch-cost\.measure\.ts/, use: { launchOptions: { executablePath, args: [...args, '--enable-unsafe-webgpu'] } } }]
+      : []),
     {
       name: 'webgpu',
-      testMatch: /(playground|bench)\.spec\.ts/,
+      testMatch: /(playground|bench|checks)\.spec\.ts/,
       use: { launchOptions: { executablePath, args: [...args, '--enable-unsafe-webgpu'] } },
     },
     {

@@ -73,6 +73,43 @@ describe('the training session, through its messages', () => {
     expect(s.points()[0].lambda).toBe(0);
   });
 
+  it('the evaluation carries inside the network at the training step: every layer, the input batch, the step’s λ', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: { ...spiral, lambda: 0.01 } }, { type: 'step' });
+    const inside = s.of('evaluation')[0].inside!;
+    expect(inside.rows).toBe(50);
+    expect(inside.lambda).toBe(0.01);
+    expect(inside.activation).toBe('tanh');
+    expect(inside.input.cols).toBe(2);
+    expect(inside.input.norm).toBeGreaterThan(0);
+    expect(inside.layers.map((l) => [l.fanIn, l.fanOut])).toEqual([
+      [2, 16],
+      [16, 3],
+    ]);
+    expect(inside.layers[0].h!.finite).toBe(50 * 16);
+    expect(inside.layers[0].W.finite).toBe(2 * 16); // W without its bias line
+    expect(inside.layers[1].h).toBeUndefined();
+    expect(s.of('evaluation')[0].weightImages).toBeNull(); // not an image data set
+  });
+
+  it('Check gradients passes on the live model and leaves the run as it was; Compare backends says when there is no WebGPU', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral }, { type: 'step' }, { type: 'step' });
+    await s.send({ type: 'check', kind: 'gradients' });
+    const report = s.of('check')[0].report;
+    expect(report).toMatchObject({ kind: 'gradients', step: 2, samples: 8 });
+    if (!('result' in report) || report.kind !== 'gradients') throw new Error(`no result: ${JSON.stringify(report)}`);
+    expect(report.result.passed).toBe(true);
+    expect(report.result.layers).toHaveLength(2);
+    expect(report.result.worstRelativeError).toBeLessThan(report.result.tolerance);
+    // the run goes on from where it was: step 3 follows, with the loss of a model that kept training
+    await s.send({ type: 'step' });
+    expect(s.points().map((p) => p.step)).toEqual([1, 2, 3]);
+    // this test's host offers only the CPU
+    await s.send({ type: 'check', kind: 'backends' });
+    expect(s.of('check')[1].report).toMatchObject({ kind: 'backends', unavailable: expect.stringMatching(/WebGPU is not available here/) });
+  });
+
   it('a live λ change reaches the next step without a rebuild; a depth change rebuilds and the step count goes on', async () => {
     const s = startSession();
     await s.send({ type: 'configure', config: spiral }, { type: 'step' });

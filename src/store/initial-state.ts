@@ -1,7 +1,7 @@
 // The store's initial state, in one place so that reset() reapplies it.
 
 import { DEFAULT_RUN, type RunConfig } from '../core/settings';
-import type { BackendInfo, Boundary, FromWorker, MetricPoint, ModelInfo } from '../worker/protocol';
+import type { BackendInfo, Boundary, CheckKind, CheckReport, FromWorker, MetricPoint, ModelInfo } from '../worker/protocol';
 
 export interface RunState {
   running: boolean;
@@ -16,6 +16,9 @@ export interface RunState {
   stepsPerSecond: number;
   divergence: { step: number; reason: string } | null;
   error: string | null;
+  /** The latest report of each check, and the checks asked for and not answered yet. */
+  checks: Partial<Record<CheckKind, CheckReport>>;
+  checking: readonly CheckKind[];
 }
 
 export const initialRun: RunState = {
@@ -29,6 +32,8 @@ export const initialRun: RunState = {
   stepsPerSecond: 0,
   divergence: null,
   error: null,
+  checks: {},
+  checking: [],
 };
 
 export const initialConfig: RunConfig = { ...DEFAULT_RUN };

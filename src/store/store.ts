@@ -2,7 +2,7 @@
 import { create, type StateCreator } from 'zustand';
 import { experimentById } from '../core/experiments';
 import type { RunConfig } from '../core/settings';
-import type { FromWorker } from '../worker/protocol';
+import type { CheckKind, FromWorker } from '../worker/protocol';
 import { initialConfig, initialRun, type RunState } from './initial-state';
 
 export interface ConfigSlice {
@@ -23,6 +23,8 @@ export interface RunSlice {
   run: RunState;
   /** Applies one worker message to the run state (the metrics history is written by the bridge, not here). */
   receive: (message: FromWorker) => void;
+  /** Marks a check as asked for (the page sends it to the worker). */
+  startCheck: (kind: CheckKind) => void;
 }
 
 /** How the run is watched: not settings of the run, and not in the link. */
@@ -56,6 +58,7 @@ const createConfigSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
 const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set) => ({
   run: initialRun,
   receive: (message) => set((s) => ({ run: runAfter(s.run, message) })),
+  startCheck: (kind) => set((s) => ({ run: { ...s.run, checking: [...s.run.checking.filter((k) => k !== kind), kind] } })),
 });
 
 /** The run state after a worker message: a pure function of the two. */
@@ -66,7 +69,7 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
     case 'loading':
       return { ...run, loading: message.loaded >= message.total ? null : message };
     case 'model':
-      return { ...run, model: message.info, boundary: null, loading: null, error: null };
+      return { ...run, model: message.info, boundary: null, loading: null, error: null, checks: {} };
     case 'boundary':
       return { ...run, boundary: message.boundary };
     case 'metrics':
@@ -81,8 +84,10 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
       return { ...initialRun, backend: run.backend, model: run.model };
     case 'newWeights':
       return run; // a mark in the charts' history only
+    case 'check':
+      return { ...run, checks: { ...run.checks, [message.report.kind]: message.report }, checking: run.checking.filter((k) => k !== message.report.kind) };
     case 'error':
-      return { ...run, error: message.message, loading: null };
+      return { ...run, error: message.message, loading: null, checking: [] };
   }
 }
 

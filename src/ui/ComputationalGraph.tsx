@@ -4,13 +4,9 @@ import type { Histogram } from '../core/histogram';
 import type { Inside } from '../core/inspection';
 import { metrics } from '../store/metrics-buffer';
 import { useStore } from '../store/store';
-import { formatNumber } from './format';
+import { formatNumber, layerIndex } from './format';
 
-const sup = (l: number | string) =>
-  `⁽${String(l)
-    .split('')
-    .map((c) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[Number(c)] ?? c)
-    .join('')}⁾`;
+const sup = layerIndex;
 
 interface GraphNode {
   id: string;

@@ -1,6 +1,7 @@
-// "Inside the network": the computational graph, the histograms, the weight images and the update-to-data ratio, in one section that can be closed.
+// "Inside the network": the computational graph, the checks, the histograms, the weight images and the update-to-data ratio, in one section that can be closed.
 import { useState } from 'react';
 import { UpdateRatioChart } from './Charts';
+import { CheckPanel } from './CheckPanel';
 import { ComputationalGraph } from './ComputationalGraph';
 import { ActivationHistograms, GradientHistograms, WeightHistograms, WeightImages } from './InsideHistograms';
 
@@ -13,6 +14,7 @@ export function InsideView() {
       {open && (
         <div className="charts">
           <ComputationalGraph />
+          <CheckPanel />
           <ActivationHistograms />
           <WeightHistograms />
           <GradientHistograms />

@@ -1,5 +1,6 @@
 // Messages between the page and the training worker: configuration and commands in, metrics out.
 import type { Grid } from '../core/boundary';
+import type { BackendComparison, GradientCheck } from '../core/checks';
 import type { Confusion, Mistake } from '../core/confusion';
 import type { Inside, LayerSignals } from '../core/inspection';
 import type { RunConfig } from '../core/settings';
@@ -12,7 +13,18 @@ export type ToWorker =
   | { type: 'step' }
   | { type: 'reset' }
   /** Steps a second while training runs; null: as fast as the device goes. */
-  | { type: 'pace'; stepsPerSecond: number | null };
+  | { type: 'pace'; stepsPerSecond: number | null }
+  /** Check the current model (on a copy): its gradients against finite differences, or the CPU against WebGPU. */
+  | { type: 'check'; kind: CheckKind };
+
+export type CheckKind = 'gradients' | 'backends';
+
+/** What a check found, on the parameters at `step`. */
+export type CheckReport =
+  | { kind: 'gradients'; step: number; samples: number; result: GradientCheck }
+  | { kind: 'backends'; step: number; samples: number; result: BackendComparison; backends: [string, string] }
+  | { kind: 'backends'; step: number; unavailable: string }
+  | { kind: CheckKind; step: number; failed: string };
 
 /** One training step as the charts need it, with the hyper-parameters it ran with. */
 export interface MetricPoint {
@@ -91,4 +103,5 @@ export type FromWorker =
   | { type: 'reset' }
   /** The weights were re-drawn or the model rebuilt: steps from `step` on belong to the new weights. */
   | { type: 'newWeights'; step: number; label: string }
+  | { type: 'check'; report: CheckReport }
   | { type: 'error'; message: string };

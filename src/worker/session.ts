@@ -8,6 +8,7 @@ import type { Inside } from '../core/inspection';
 import { changedSettings, classifyChange } from '../core/run-config';
 import { type BackendChoice, checkSettings, HYPER_SETTINGS, INIT_SETTINGS, pick, type RunConfig } from '../core/settings';
 import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
+import { runCheck } from './checks';
 import { evaluateRun, IMAGE_SIDE } from './evaluation';
 import type { BackendInfo, FromWorker, MetricPoint, ModelInfo, ToWorker } from './protocol';
 
@@ -167,6 +168,19 @@ export class TrainingSession {
       case 'reset':
         if (this.config) await this.restart(this.config);
         break;
+      case 'check': {
+        const step = this.stepOffset + (this.trainer?.stepCount ?? 0);
+        if (!this.trainer || !this.backend) {
+          this.host.post({ type: 'check', report: { kind: message.kind, step, failed: 'there is no model yet' } });
+          break;
+        }
+        try {
+          this.host.post({ type: 'check', report: await runCheck(message.kind, this.trainer, this.backend, this.host, step) });
+        } catch (error) {
+          this.host.post({ type: 'check', report: { kind: message.kind, step, failed: error instanceof Error ? error.message : String(error) } });
+        }
+        break;
+      }
     }
   }
 
