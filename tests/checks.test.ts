@@ -3,7 +3,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ReferenceBackend } from '../src/backends/cpu/reference-backend';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend';
 import type { LayerInput, Tensor } from '../src/core/backend';
-import { BACKEND_COMPARISON_TOLERANCE, type CheckBatch, checkGradients, compareBackends, GRADIENT_CHECK_TOLERANCE, type NetShape } from '../src/core/checks';
+import {
+  BACKEND_COMPARISON_TOLERANCE,
+  type CheckBatch,
+  checkGradients,
+  compareBackends,
+  GRADIENT_CHECK_FLOOR,
+  GRADIENT_CHECK_TOLERANCE,
+  type NetShape,
+} from '../src/core/checks';
 import { Mlp } from '../src/core/model';
 import { Rng } from '../src/core/rng';
 import type { Activation } from '../src/core/settings';
@@ -93,6 +101,10 @@ describe('checkGradients: float64 centred differences against the analytic gradi
     expect(Math.abs(first.numeric - first.analytic) / Math.max(Math.abs(first.analytic), Math.abs(first.numeric))).toBeGreaterThan(0.5);
     // the output layer's is not, and it is matched closely
     const output = result.layers[8].worst;
+    // and the report says which entries were only held to the floor: all of layer 1's, not all of the output layer's
+    expect(result.floor).toBeCloseTo(GRADIENT_CHECK_FLOOR * 2.3, 4);
+    expect(result.layers[0].belowFloor).toBe(result.layers[0].checked);
+    expect(result.layers[8].belowFloor).toBeLessThan(result.layers[8].checked);
     expect(Math.abs(output.analytic)).toBeGreaterThan(1e-3);
     expect(Math.abs(output.numeric - output.analytic) / Math.abs(output.analytic)).toBeLessThan(1e-6);
   });

@@ -82,6 +82,8 @@ export interface GradientCheckLayer {
   worstRelativeError: number;
   /** Entries of the layer compared. */
   checked: number;
+  /** Of those, entries with max(|a|, |n|) below the floor: held to |a − n| ≤ tolerance·floor, not compared relatively. */
+  belowFloor: number;
   /** The entry with the worst error; `index` is its position in the whole parameter vector. */
   worst: { index: number; analytic: number; numeric: number };
 }
@@ -92,6 +94,8 @@ export interface GradientCheck {
   passed: boolean;
   /** Entries compared over all layers. */
   checked: number;
+  /** FLOOR·max(1, |J|) of this check: gradients below it are beyond what a float64 difference resolves relatively. */
+  floor: number;
   /** Entries put back because their step crossed a ReLU kink (another was drawn in their place). */
   redrawnAtKinks: number;
   layers: GradientCheckLayer[];
@@ -278,6 +282,7 @@ export async function checkGradients(
       let worst: GradientCheckLayer['worst'] | null = null;
       let worstError = 0;
       let checked = 0;
+      let belowFloor = 0;
       for (const draws of targets) {
         let entry: { at: number; numeric: number } | null = null;
         for (let attempt = 0; attempt <= GRADIENT_CHECK_KINK_REDRAWS; attempt++) {
@@ -290,13 +295,14 @@ export async function checkGradients(
         }
         if (!entry) continue; // W's entries all drawn for earlier targets
         checked++;
+        if (Math.max(Math.abs(analytic[l][entry.at]), Math.abs(entry.numeric)) < floor) belowFloor++;
         const error = relativeError(analytic[l][entry.at], entry.numeric, floor);
         if (!worst || error > worstError || Number.isNaN(error)) {
           worstError = error;
           worst = { index: layer.offset + entry.at, analytic: analytic[l][entry.at], numeric: entry.numeric };
         }
       }
-      layers.push({ layer: l + 1, worstRelativeError: worstError, checked, worst: worst! });
+      layers.push({ layer: l + 1, worstRelativeError: worstError, checked, belowFloor, worst: worst! });
     }
     const worstRelativeError = Math.max(...layers.map((l) => l.worstRelativeError));
     return {
@@ -304,6 +310,7 @@ export async function checkGradients(
       tolerance: GRADIENT_CHECK_TOLERANCE,
       passed: worstRelativeError <= GRADIENT_CHECK_TOLERANCE, // false for NaN
       checked: layers.reduce((sum, l) => sum + l.checked, 0),
+      floor,
       redrawnAtKinks: redrawn,
       layers,
     };

@@ -19,11 +19,24 @@ function GradientReport({ report }: { report: CheckReport | undefined }) {
         {result.layers.length === 1 ? '' : 's'} on {report.samples} training examples, against a tolerance of {formatNumber(result.tolerance)}:{' '}
         {verdict(result.passed)}.
       </p>
+      {result.layers.some((l) => l.belowFloor > 0) && (
+        <p>
+          Entries whose gradient is below the floor {formatNumber(result.floor)} ({result.layers.reduce((sum, l) => sum + l.belowFloor, 0)} of {result.checked})
+          are only held to |a − n| ≤ {formatNumber(result.tolerance * result.floor)}: a float64 difference cannot resolve them more finely, so a vanishing
+          gradient there is shown to be tiny, not checked digit by digit.
+        </p>
+      )}
       <table className="check-table" aria-label="Gradient check by layer">
         <thead>
           <tr>
             <th scope="col">Layer</th>
             <th scope="col">Entries</th>
+            <th
+              scope="col"
+              title={`entries whose gradient is below ${formatNumber(result.floor)}: held to |a − n| ≤ ${formatNumber(result.tolerance * result.floor)}`}
+            >
+              Below the floor
+            </th>
             <th scope="col">Largest relative error</th>
             <th scope="col">Analytic ∂J/∂θ</th>
             <th scope="col">Centred difference</th>
@@ -34,6 +47,7 @@ function GradientReport({ report }: { report: CheckReport | undefined }) {
             <tr key={l.layer}>
               <td>{l.layer}</td>
               <td>{l.checked}</td>
+              <td>{l.belowFloor}</td>
               <td>{formatNumber(l.worstRelativeError)}</td>
               <td>{formatNumber(l.worst.analytic)}</td>
               <td>{formatNumber(l.worst.numeric)}</td>
