@@ -41,7 +41,7 @@ test('Vanishing gradients: after one step the first layer’s gradient is below 
   const again = await page.context().newPage();
   await again.goto(page.url());
   await expect(again.getByRole('region', { name: 'About this experiment' })).toContainText('Vanishing gradients');
-  await expect(again.getByLabel('Activation')).toHaveValue('sigmoid');
+  await expect(again.getByLabel('Activation', { exact: true })).toHaveValue('sigmoid');
 });
 
 test('Xavier initialisation: the first and output layers’ gradients within a factor of ten, and the loss falls', async ({ page }) => {

@@ -1,9 +1,16 @@
 // Inside the network, as a learner uses it: the graph, the histograms, the weight images and the update ratio, found by their labels, changing while training (CPU backend).
 import { expect, type Page, test } from '@playwright/test';
-import { openWith, stepOnce, waitForStep } from './helpers';
+import { chartText, openWith, stepOnce, waitForStep } from './helpers';
 
-/** The text of a panel found by its label. */
-const panelText = (page: Page, name: string) => page.getByRole('region', { name }).innerText();
+/** What a panel found by its label shows, as a screen reader names it (its figures' and nodes' names: no step number in them). */
+const panelText = async (page: Page, name: string) => {
+  const names = await page
+    .getByRole('region', { name })
+    .locator('[aria-label]')
+    .evaluateAll((elements) => elements.map((e) => e.getAttribute('aria-label')));
+  expect(names.length).toBeGreaterThanOrEqual(3);
+  return names.join('\n');
+};
 
 test('Computational graph, Activation, Weight and Gradient histograms, Weight images and the update ratio change while training', async ({ page }) => {
   await openWith(page, 'dataset=fashion-mnist&model=mlp&depth=2&width=32&activation=tanh&init=normal&sigma=0.3&lr=0.1&batch=64&seed=3&backend=cpu');
@@ -66,4 +73,12 @@ test('Softmax regression: the Weight images are the ten classes, and the graph h
   await expect(graph.getByRole('button', { name: /^h⁽¹⁾:/ })).toHaveCount(0);
   await expect(graph.getByRole('button', { name: /^o:/ })).toHaveCount(1);
   await expect(page.getByRole('region', { name: 'Activation histograms' })).toContainText('output layer 1 · o');
+});
+
+test('Vanishing gradients: the update-to-data ratio legend reads the first layer’s tiny ratio in scientific notation, not 0', async ({ page }) => {
+  await openWith(page, 'experiment=vanishing&backend=cpu');
+  await stepOnce(page);
+  await page.mouse.move(0, 0);
+  await expect.poll(() => chartText(page, 'Update-to-data ratio')).toMatch(/layer 1\s*\d(\.\d+)?e-(1\d|[5-9])(?!\d)/);
+  expect(await chartText(page, 'Gradient norms chart')).toMatch(/layer 1\s*\d(\.\d+)?e-1\d(?!\d)/);
 });

@@ -69,7 +69,7 @@ test('depth 10: sigmoid with MXNet default vanishes; Xavier uniform with tanh do
   expect(sigmoid).toHaveLength(11);
   expect(sigmoid[0] / sigmoid[10]).toBeLessThan(1e-3);
 
-  await page.getByLabel('Activation').selectOption({ label: 'tanh' });
+  await page.getByLabel('Activation', { exact: true }).selectOption({ label: 'tanh' });
   await page.getByLabel('Initializer').selectOption({ label: 'Xavier uniform' });
   await expect(page).toHaveURL(/activation=tanh.*init=xavier-uniform/);
   await expect(page.getByRole('button', { name: 'Step' })).toBeEnabled();
@@ -117,7 +117,7 @@ test('a shared URL restores every control', async ({ page }) => {
   await expect(page.getByLabel('Model')).toHaveValue('mlp');
   await expect(page.getByLabel('Hidden layers')).toHaveValue('3');
   await expect(page.getByLabel('Width')).toHaveValue('48');
-  await expect(page.getByLabel('Activation')).toHaveValue('tanh');
+  await expect(page.getByLabel('Activation', { exact: true })).toHaveValue('tanh');
   await expect(page.getByLabel('Initializer')).toHaveValue('normal');
   await expect(page.getByLabel('σ')).toHaveValue('0.2');
   await expect(page.getByLabel('Weight decay λ')).toHaveValue('0.01');

@@ -1,6 +1,7 @@
 // histogram.wgsl: one row of core/histogram.ts for a tensor, by one workgroup: bins, non-finite counts, range, moments and saturation.
 // The CPU reference (core/histogram.ts, histogramRow) is the specification: bin counts and the
-// non-finite and saturated counts equal it exactly; the moments are float32 sums (tree-reduced).
+// non-finite and saturated counts equal it exactly; the moments are float32 sums (tree-reduced) of
+// v / hi, exact scalings by a power of two, so that they cannot overflow whatever the values.
 // NaN and ±Inf are told by their bits: WGSL lets a compiler assume floats are finite.
 
 struct Params {
@@ -30,8 +31,8 @@ var<workgroup> bins: array<atomic<u32>, HIST_BINS>;
 var<workgroup> specials: array<atomic<u32>, 4>; // −Inf, +Inf, NaN, saturated
 var<workgroup> largest: array<u32, WG>; // bits of max |v| (finite bits order as their values)
 var<workgroup> negative: array<u32, WG>;
-var<workgroup> sums: array<f32, WG>;
-var<workgroup> squares: array<f32, WG>;
+var<workgroup> sums: array<f32, WG>; // Σ v/hi
+var<workgroup> squares: array<f32, WG>; // Σ (v/hi)²
 
 fn finiteBits(bits: u32) -> bool {
   return (bits & 0x7f800000u) != 0x7f800000u;
@@ -49,8 +50,6 @@ fn histogram(@builtin(local_invocation_index) t: u32) {
 
   var top = 0u;
   var anyNegative = 0u;
-  var sum = 0.0;
-  var sumSquares = 0.0;
   var saturated = 0u;
   for (var i = t; i < params.count; i += WG) {
     let v = x[i];
@@ -70,8 +69,6 @@ fn histogram(@builtin(local_invocation_index) t: u32) {
     if ((bits >> 31u) == 1u && magnitude != 0u) {
       anyNegative = 1u;
     }
-    sum += v;
-    sumSquares += v * v;
     if (abs(v - params.center) > params.threshold) {
       saturated += 1u;
     }
@@ -79,15 +76,11 @@ fn histogram(@builtin(local_invocation_index) t: u32) {
   atomicAdd(&specials[SLOT_SATURATED], saturated);
   largest[t] = top;
   negative[t] = anyNegative;
-  sums[t] = sum;
-  squares[t] = sumSquares;
   workgroupBarrier();
   for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
     if (t < stride) {
       largest[t] = max(largest[t], largest[t + stride]);
       negative[t] = max(negative[t], negative[t + stride]);
-      sums[t] += sums[t + stride];
-      squares[t] += squares[t + stride];
     }
     workgroupBarrier();
   }
@@ -106,14 +99,30 @@ fn histogram(@builtin(local_invocation_index) t: u32) {
   let lo = select(0.0, -hi, negative[0] == 1u);
   let scaleExponent = HIST_LOG2_BINS - e - i32(negative[0]);
   let scale = bitcast<f32>(u32(scaleExponent + 127) << 23u);
+  let inverseHi = bitcast<f32>(u32(127 - e) << 23u);
+  var sum = 0.0;
+  var sumSquares = 0.0;
   for (var i = t; i < params.count; i += WG) {
     let v = x[i];
     if (finiteBits(bitcast<u32>(v))) {
       let bin = clamp(i32(floor((v - lo) * scale)), 0, i32(HIST_BINS) - 1);
       atomicAdd(&bins[bin], 1u);
+      let u = v * inverseHi; // |u| ≤ 1 (or 2^27 beyond the range's limit)
+      sum += u;
+      sumSquares += u * u;
     }
   }
+  workgroupBarrier(); // every thread has read largest[0] and negative[0]
+  sums[t] = sum;
+  squares[t] = sumSquares;
   workgroupBarrier();
+  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
+    if (t < stride) {
+      sums[t] += sums[t + stride];
+      squares[t] += squares[t + stride];
+    }
+    workgroupBarrier();
+  }
 
   let base = params.row * HIST_WIDTH;
   if (t < HIST_BINS) {

@@ -32,6 +32,12 @@ describe('the histogram rule', () => {
     expect(h.counts[31]).toBe(2); // 0.999 and 1 (the top edge closes the last bin)
   });
 
+  it('reads moments back in float64 where float32 squares would overflow', () => {
+    const h = readHistogram(histogramRow([3e25, -4e25], NO_SATURATION), 0);
+    expect(h.norm / 5e25).toBeCloseTo(1, 6);
+    expect(h.mean / -5e24).toBeCloseTo(1, 6);
+  });
+
   it('counts NaN and ±Inf apart and leaves them out of the range and the moments', () => {
     const h = readHistogram(histogramRow([Number.NaN, Infinity, -Infinity, -Infinity, 3, -1], NO_SATURATION), 0);
     expect([h.nan, h.positiveInfinity, h.negativeInfinity, h.finite]).toEqual([1, 1, 2, 2]);
@@ -78,6 +84,7 @@ function cases(): [string, Float32Array][] {
     ['1000 non-negative (ReLU-like)', positive],
     ['gradients of 1e-11', random(4097, 1e-11)],
     ['weights of 1e17', random(999, 1e17)],
+    ['exploded activations of 1e25 (their squares overflow float32)', random(300, 1e25)],
     ['65,537 values', random(65537, 2)],
     ['all NaN', Float32Array.from({ length: 40 }, () => Number.NaN)],
   ];
@@ -109,8 +116,9 @@ describe('every backend histograms as the rule says', () => {
             ...['negativeInfinity', 'positiveInfinity', 'nan', 'lo', 'hi', 'saturated'].map((k) => HISTOGRAM_SLOT[k as keyof typeof HISTOGRAM_SLOT]),
           ];
           for (const slot of exact) expect(row[slot], `${backendName} ${name} slot ${slot} rule ${r}`).toBe(want[slot]);
-          // a float32 sum of n terms: within n·2⁻²⁴ of Σ|v| (Σ v² for the squares)
-          const finite = values.filter(Number.isFinite);
+          // a float32 sum of n terms of v/hi: within n·2⁻²⁴ of Σ|v/hi| (Σ (v/hi)² for the squares)
+          const hi = want[HISTOGRAM_SLOT.hi];
+          const finite = values.filter(Number.isFinite).map((v) => v / hi);
           const bound = (f: (v: number) => number) => finite.length * 2 ** -24 * finite.reduce((a, v) => a + f(v), 0) + 1e-30;
           expect(Math.abs(row[HISTOGRAM_SLOT.sum] - want[HISTOGRAM_SLOT.sum]), `${backendName} ${name} Σv`).toBeLessThanOrEqual(bound(Math.abs));
           expect(Math.abs(row[HISTOGRAM_SLOT.sumSquares] - want[HISTOGRAM_SLOT.sumSquares]), `${backendName} ${name} Σv²`).toBeLessThanOrEqual(

@@ -102,9 +102,13 @@ describe('the training session, through its messages', () => {
     expect(report.result.passed).toBe(true);
     expect(report.result.layers).toHaveLength(2);
     expect(report.result.worstRelativeError).toBeLessThan(report.result.tolerance);
-    // the run goes on from where it was: step 3 follows, with the loss of a model that kept training
+    // the run goes on from where it was: step 3 follows, with the very loss of a run that was never checked
     await s.send({ type: 'step' });
     expect(s.points().map((p) => p.step)).toEqual([1, 2, 3]);
+    const control = startSession();
+    await control.send({ type: 'configure', config: spiral }, { type: 'step' }, { type: 'step' }, { type: 'step' });
+    expect(s.points()[2].loss).toBe(control.points()[2].loss);
+    expect(s.points()[2].gradNorms).toEqual(control.points()[2].gradNorms);
     // this test's host offers only the CPU
     await s.send({ type: 'check', kind: 'backends' });
     expect(s.of('check')[1].report).toMatchObject({ kind: 'backends', unavailable: expect.stringMatching(/WebGPU is not available here/) });

@@ -101,6 +101,37 @@ describe('the store', () => {
     expect(useStore.getState().config.depth).toBe(10); // the run's settings stay
   });
 
+  it('new weights or a new model drop what was measured of the old one: its evaluation, its inside, its checks', () => {
+    const { receive, startCheck } = useStore.getState();
+    const evaluation: FromWorker = {
+      type: 'evaluation',
+      step: 2,
+      test: { accuracy: 0.7, loss: 0.8, count: 10 },
+      train: { accuracy: 0.9, loss: 0.2, count: 10 },
+      unitSpread: [1],
+      signals: null,
+      inside: null,
+      weightImages: [new Float32Array(784)],
+      confusion: { classes: 2, counts: [5, 0, 0, 5] },
+      mistakes: [],
+    };
+    const report: FromWorker = { type: 'check', report: { kind: 'backends', step: 2, unavailable: 'no WebGPU' } };
+    for (const end of [
+      { type: 'newWeights', step: 3, label: 're-init zeros' },
+      { type: 'model', info: { shapes: [[784, 10]], stepsPerEpoch: 235, datasetName: 'Fashion-MNIST', classNames: [], imageSide: 28 } },
+    ] as FromWorker[]) {
+      startCheck('backends');
+      receive(evaluation);
+      receive(report);
+      expect(useStore.getState().run.evaluation?.weightImages).toHaveLength(1);
+      expect(useStore.getState().run.checks.backends).toBeDefined();
+      expect(useStore.getState().run.checking).toEqual([]);
+      receive(end);
+      expect(useStore.getState().run.evaluation, end.type).toBeNull();
+      expect(useStore.getState().run.checks, end.type).toEqual({});
+    }
+  });
+
   it('new weights break the step lines: a null row between the two models', () => {
     metrics.clear();
     metrics.receive({ type: 'metrics', points: [point(1), point(2)], stepsPerSecond: 1 });

@@ -5,7 +5,8 @@
 // some value is negative, else 0. Powers of two make the bin width exact, so a value on a bin edge
 // lands in the same bin on every backend: bin = clamp(floor((v − lo) · scale), 0, BINS − 1), with
 // v − lo rounded to float32 and scale = BINS / (hi − lo) a power of two. The moments are sums over
-// finite values; `saturated` counts finite values with |v − center| > threshold (float32).
+// finite values of v/hi and (v/hi)² (scaling by a power of two is exact, and the sums cannot overflow
+// float32 whatever the values); `saturated` counts finite values with |v − center| > threshold (float32).
 
 /** Bins of a histogram (a power of two; histogram.wgsl's HIST_BINS). */
 export const HISTOGRAM_BINS = 32;
@@ -16,7 +17,9 @@ export const HISTOGRAM_SLOT = {
   nan: HISTOGRAM_BINS + 2,
   lo: HISTOGRAM_BINS + 3,
   hi: HISTOGRAM_BINS + 4,
+  /** Σ v/hi over the finite values. */
   sum: HISTOGRAM_BINS + 5,
+  /** Σ (v/hi)² over the finite values. */
   sumSquares: HISTOGRAM_BINS + 6,
   saturated: HISTOGRAM_BINS + 7,
 } as const;
@@ -79,8 +82,10 @@ export function readHistogram(values: ArrayLike<number>, row: number): Histogram
   const at = (slot: number) => values[row * HISTOGRAM_WIDTH + slot];
   const counts = Array.from({ length: HISTOGRAM_BINS }, (_, b) => at(b));
   const finite = counts.reduce((a, b) => a + b, 0);
-  const sum = at(HISTOGRAM_SLOT.sum);
-  const sumSquares = at(HISTOGRAM_SLOT.sumSquares);
+  const hi = at(HISTOGRAM_SLOT.hi);
+  // the row holds the moments of v/hi: scaled back here, in float64
+  const sum = at(HISTOGRAM_SLOT.sum) * hi;
+  const sumSquares = at(HISTOGRAM_SLOT.sumSquares) * hi * hi;
   const mean = finite > 0 ? sum / finite : 0;
   return {
     counts,
@@ -115,8 +120,6 @@ export function histogramRow(values: ArrayLike<number>, rule: SaturationRule): F
     else {
       maxAbs = Math.max(maxAbs, Math.abs(v));
       if (v < 0) anyNegative = true;
-      row[HISTOGRAM_SLOT.sum] += v;
-      row[HISTOGRAM_SLOT.sumSquares] += v * v;
       if (Math.abs(Math.fround(v - center)) > threshold) row[HISTOGRAM_SLOT.saturated] += 1;
     }
   }
@@ -125,7 +128,10 @@ export function histogramRow(values: ArrayLike<number>, rule: SaturationRule): F
   row[HISTOGRAM_SLOT.hi] = hi;
   for (let i = 0; i < values.length; i++) {
     const v = Math.fround(values[i]);
-    if (Number.isFinite(v)) row[binOf(v, lo, scale)] += 1;
+    if (!Number.isFinite(v)) continue;
+    row[binOf(v, lo, scale)] += 1;
+    row[HISTOGRAM_SLOT.sum] += v / hi;
+    row[HISTOGRAM_SLOT.sumSquares] += (v / hi) ** 2;
   }
   return row;
 }

@@ -69,7 +69,8 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
     case 'loading':
       return { ...run, loading: message.loaded >= message.total ? null : message };
     case 'model':
-      return { ...run, model: message.info, boundary: null, loading: null, error: null, checks: {} };
+      // what was measured of the old model (its evaluation, its inside, its checks) is not this one's
+      return { ...run, model: message.info, boundary: null, loading: null, error: null, evaluation: null, checks: {} };
     case 'boundary':
       return { ...run, boundary: message.boundary };
     case 'metrics':
@@ -83,7 +84,8 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
     case 'reset':
       return { ...initialRun, backend: run.backend, model: run.model };
     case 'newWeights':
-      return run; // a mark in the charts' history only
+      // the charts keep their history (marked there); what described the old weights goes
+      return { ...run, evaluation: null, checks: {} };
     case 'check':
       return { ...run, checks: { ...run.checks, [message.report.kind]: message.report }, checking: run.checking.filter((k) => k !== message.report.kind) };
     case 'error':

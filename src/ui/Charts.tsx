@@ -4,6 +4,11 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { type MetricsBuffer, metrics } from '../store/metrics-buffer';
 import { useStore } from '../store/store';
+import { formatNumber, formatShare } from './format';
+
+/** Legend values by the page's one rule: 1.5e-11, never "0"; accuracy as a percentage. */
+const legendNumber = (_u: uPlot, v: number | null) => (v == null ? '–' : formatNumber(v));
+const legendShare = (_u: uPlot, v: number | null) => (v == null ? '–' : formatShare(v));
 
 /** Input layer blue, output layer red, in between along the hue circle. */
 export function layerColor(layer: number, layers: number): string {
@@ -135,11 +140,11 @@ const lossSpec: ChartSpec = {
     scales: { x: stepScale(view), acc: { range: [0, 1] } },
     series: [
       { label: 'step' },
-      { label: 'batch loss', stroke: '#9bb7e0', width: 1 },
-      { label: 'training-set loss', stroke: '#1f5fbf', width: 2, ...evaluated },
-      { label: 'test loss', stroke: '#c62828', width: 2, ...evaluated },
-      { label: 'training-set accuracy', stroke: '#1f5fbf', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
-      { label: 'test accuracy', stroke: '#c62828', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
+      { label: 'batch loss', value: legendNumber, stroke: '#9bb7e0', width: 1 },
+      { label: 'training-set loss', value: legendNumber, stroke: '#1f5fbf', width: 2, ...evaluated },
+      { label: 'test loss', value: legendNumber, stroke: '#c62828', width: 2, ...evaluated },
+      { label: 'training-set accuracy', value: legendShare, stroke: '#1f5fbf', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
+      { label: 'test accuracy', value: legendShare, stroke: '#c62828', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
     ],
     axes: [{ label: 'step' }, { label: 'loss' }, { scale: 'acc', side: 1, label: 'accuracy (dashed)', grid: { show: false } }],
     plugins: [markerPlugin(buffer)],
@@ -155,8 +160,8 @@ const weightSpec: ChartSpec = {
     scales: { x: stepScale(view), y: { distr: 3, log: 10 }, l2: { distr: 3, log: 10 } },
     series: [
       { label: 'step' },
-      ...buffer.weightNorms.map((_, l) => ({ label: `‖W${l + 1}‖`, stroke: layerColor(l, buffer.weightNorms.length), width: 1.25 })),
-      { label: 'λ/2·Σ‖W‖²', stroke: '#b35900', width: 2, dash: [6, 4], scale: 'l2' },
+      ...buffer.weightNorms.map((_, l) => ({ label: `‖W${l + 1}‖`, value: legendNumber, stroke: layerColor(l, buffer.weightNorms.length), width: 1.25 })),
+      { label: 'λ/2·Σ‖W‖²', value: legendNumber, stroke: '#b35900', width: 2, dash: [6, 4], scale: 'l2' },
     ],
     axes: [
       { label: 'step' },
@@ -178,6 +183,7 @@ const gradSpec: ChartSpec = {
       { label: 'step' },
       ...buffer.gradNorms.map((_, l) => ({
         label: `layer ${l + 1}`,
+        value: legendNumber,
         stroke: layerColor(l, buffer.gradNorms.length),
         width: 1.25,
       })),
@@ -196,7 +202,7 @@ const ratioSpec: ChartSpec = {
     scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
     series: [
       { label: 'step' },
-      ...buffer.updateRatio.map((_, l) => ({ label: `layer ${l + 1}`, stroke: layerColor(l, buffer.updateRatio.length), width: 1.25 })),
+      ...buffer.updateRatio.map((_, l) => ({ label: `layer ${l + 1}`, value: legendNumber, stroke: layerColor(l, buffer.updateRatio.length), width: 1.25 })),
     ],
     axes: [{ label: 'step' }, { label: 'lr·‖∂J/∂W‖ / ‖W‖ (log)', values: logTicks, size: 60 }],
     plugins: [markerPlugin(buffer)],
@@ -214,9 +220,9 @@ const profileSpec: ChartSpec = {
     scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { distr: 3, log: 10 } },
     series: [
       { label: 'layer' },
-      { label: '‖∂J/∂W‖_F', stroke: '#6a1b9a', width: 2, points: point(7) },
-      { label: 'RMS of h (forward)', stroke: '#1f7a3a', width: 2, dash: [6, 4], points: point(6) },
-      { label: '‖∂J/∂z‖_F (backward)', stroke: '#b35900', width: 2, dash: [2, 3], points: point(6) },
+      { label: '‖∂J/∂W‖_F', value: legendNumber, stroke: '#6a1b9a', width: 2, points: point(7) },
+      { label: 'RMS of h (forward)', value: legendNumber, stroke: '#1f7a3a', width: 2, dash: [6, 4], points: point(6) },
+      { label: '‖∂J/∂z‖_F (backward)', value: legendNumber, stroke: '#b35900', width: 2, dash: [2, 3], points: point(6) },
     ],
     axes: [
       { label: 'layer (input → output)', incrs: [1, 2, 5, 10] },

@@ -53,6 +53,7 @@ export function graphNodes(inside: Inside, loss: number | null, l2: number | nul
     nodes.push({
       id: `W${l}`,
       name: `W${sup(l)}, b${sup(l)}`,
+      // the statistics are W's (the weights decay and are drawn); b is the node's other parameter
       shape: `${fanOut} × ${fanIn}`,
       forward: summarise(layer.W),
       backward: gradient(layer.dW),
@@ -135,7 +136,8 @@ export function ComputationalGraph() {
   const at = metrics.steps.lastIndexOf(step);
   const nodes = graphNodes(inside, at >= 0 ? metrics.loss[at] : null, at >= 0 ? metrics.l2[at] : null);
   const rows = Math.max(...nodes.map((n) => n.row)) + 1;
-  const x = (column: GraphNode['column']) => NODE.pad + (column === 'params' ? 0 : NODE.width + NODE.columnGap);
+  // the chain x → … → J on the left (what a narrow screen shows first), the parameters on the right
+  const x = (column: GraphNode['column']) => NODE.pad + (column === 'main' ? 0 : NODE.width + NODE.columnGap);
   const y = (row: number) => NODE.pad + row * (NODE.height + NODE.rowGap);
   const width = 2 * NODE.width + NODE.columnGap + 2 * NODE.pad;
   const height = y(rows) - NODE.rowGap + NODE.pad;
@@ -159,8 +161,9 @@ export function ComputationalGraph() {
     <section className="chart graph" aria-label="Computational graph">
       <h2 className="panel-title">Computational graph · step {step}</h2>
       <p className="caption">
-        Forward (solid, ↓ →) computes each value from the one before; backward (dashed, ↑ ←) carries ∂J/∂· from J back to every weight. Each node shows its
-        norm, mean μ and spread σ over the batch of {inside.rows}, and the norm of J's gradient with respect to it. Hover over or focus a node for its formula.
+        Forward (solid arrows) computes each value from the one before; backward (dashed) carries ∂J/∂· from J back to every weight, through s too. Each node
+        shows its norm, mean μ and spread σ over the batch of {inside.rows}, and the norm of J's gradient with respect to it; the weight nodes describe W (its
+        bias b is the node's other parameter). Hover over or focus a node for its formula.
       </p>
       <div className="graph-scroll">
         <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} aria-label="Nodes of the computational graph">
@@ -208,15 +211,18 @@ export function ComputationalGraph() {
               key={n.id}
               role="button"
               tabIndex={0}
+              aria-describedby={selected === n.id ? 'graph-formula' : undefined}
               aria-label={`${n.name}: ${n.shape}; ${n.forward}; ${n.backward}`}
-              aria-pressed={selected === n.id}
               className={`graph-node ${n.column}${selected === n.id ? ' selected' : ''}`}
               transform={`translate(${x(n.column)}, ${y(n.row)})`}
               onMouseEnter={() => setSelected(n.id)}
               onFocus={() => setSelected(n.id)}
               onClick={() => setSelected(n.id)}
               onKeyDown={(event) => {
-                if (event.key === 'Enter' || event.key === ' ') setSelected(n.id);
+                if (event.key === 'Enter' || event.key === ' ') {
+                  event.preventDefault();
+                  setSelected(n.id);
+                }
               }}
             >
               <rect width={NODE.width} height={NODE.height} rx={6} />
@@ -233,7 +239,7 @@ export function ComputationalGraph() {
           ))}
         </svg>
       </div>
-      <p className="graph-formula" aria-live="polite">
+      <p className="graph-formula" id="graph-formula">
         {shown ? (
           <>
             <strong>{shown.name}</strong> ({shown.shape}): {shown.formula}

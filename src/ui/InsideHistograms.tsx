@@ -64,7 +64,9 @@ export function ActivationHistograms() {
     <Panel
       label="Activation histograms"
       caption={`Step ${step}: pre-activations z and activations h = ${inside.activation}(z) over the batch, per hidden layer (and the logits o). ${
-        flatText ? `Saturated: the share of h in φ's flat region (${flatText}); a saturated unit passes almost no gradient back.` : ''
+        flatText
+          ? `${region?.flatOutside ? 'Saturated' : 'Inactive'}: the share of h in φ's flat region (${flatText}); such a unit passes ${region?.flatOutside ? 'almost ' : ''}no gradient back.`
+          : ''
       }`}
     >
       {inside.layers.flatMap((layer, l) => {
@@ -78,7 +80,7 @@ export function ActivationHistograms() {
               title={`${name} · h`}
               h={layer.h}
               color="#1f5fbf"
-              note={share === null ? undefined : `saturated ${formatShare(share)}`}
+              note={share === null ? undefined : `${region?.flatOutside ? 'saturated' : 'inactive'} ${formatShare(share)}`}
             />,
           );
         }
@@ -153,8 +155,9 @@ export function WeightImages() {
       ) : (
         <>
           <p className="caption">
-            Step {step}: {softmax ? 'what each class "looks for": its row of W' : `the first ${images.length} hidden units of layer 1: their rows of W⁽¹⁾`} as a
-            picture, red where a bright pixel raises the score, blue where it lowers it (each scaled to its own largest |w|).
+            After step {step}:{' '}
+            {softmax ? 'what each class "looks for": its row of W' : `the first ${images.length} hidden units of layer 1: their rows of W⁽¹⁾`} as a picture, red
+            where a bright pixel raises the score, blue where it lowers it (each scaled to its own largest |w|).
           </p>
           <ul className="weight-image-list">
             {images.map((weights, j) => {

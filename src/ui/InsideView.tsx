@@ -1,5 +1,6 @@
 // "Inside the network": the computational graph, the checks, the histograms, the weight images and the update-to-data ratio, in one section that can be closed.
 import { useState } from 'react';
+import './inside.css';
 import { UpdateRatioChart } from './Charts';
 import { CheckPanel } from './CheckPanel';
 import { ComputationalGraph } from './ComputationalGraph';
