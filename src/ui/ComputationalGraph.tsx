@@ -153,9 +153,9 @@ export function ComputationalGraph() {
     edges.push({ key: `${a.id}-${b.id}`, x1: centre(a), y1: y(a.row) + NODE.height, x2: centre(b), y2: y(b.row) });
   }
   for (const p of params)
-    edges.push({ key: `${p.id}-z`, x1: x('params') + NODE.width, y1: y(p.row) + NODE.height / 2, x2: x('main'), y2: y(p.row) + NODE.height / 2 });
-  // every W feeds s (through a bus on the left), and s feeds J
-  const busX = NODE.pad / 2;
+    edges.push({ key: `${p.id}-z`, x1: x('params'), y1: y(p.row) + NODE.height / 2, x2: x('main') + NODE.width, y2: y(p.row) + NODE.height / 2 });
+  // every W feeds s (through a bus on the right), and s feeds J
+  const busX = width - NODE.pad / 2;
   const jNode = main[main.length - 1];
   return (
     <section className="chart graph" aria-label="Computational graph">
@@ -186,24 +186,39 @@ export function ComputationalGraph() {
             );
           })}
           {params.map((p) => (
-            <line key={`${p.id}-bus`} x1={x('params')} y1={y(p.row) + NODE.height / 2} x2={busX} y2={y(p.row) + NODE.height / 2} className="edge-bus" />
+            <line
+              key={`${p.id}-bus`}
+              x1={x('params') + NODE.width}
+              y1={y(p.row) + NODE.height / 2}
+              x2={busX}
+              y2={y(p.row) + NODE.height / 2}
+              className="edge-bus"
+            />
           ))}
           <line x1={busX} y1={y(params[0]?.row ?? s.row) + NODE.height / 2} x2={busX} y2={y(s.row) + NODE.height / 2} className="edge-bus" />
           <line
             x1={busX}
             y1={y(s.row) + NODE.height / 2}
-            x2={x('params')}
+            x2={x('params') + NODE.width}
             y2={y(s.row) + NODE.height / 2}
             className="edge-forward"
             markerEnd="url(#arrow-forward)"
           />
           <line
-            x1={x('params') + NODE.width}
-            y1={y(s.row) + NODE.height / 2}
-            x2={x('main')}
-            y2={y(jNode.row) + NODE.height / 2}
+            x1={x('params')}
+            y1={y(s.row) + NODE.height / 2 - 6}
+            x2={x('main') + NODE.width}
+            y2={y(jNode.row) + NODE.height / 2 - 6}
             className="edge-forward"
             markerEnd="url(#arrow-forward)"
+          />
+          <line
+            x1={x('main') + NODE.width}
+            y1={y(jNode.row) + NODE.height / 2 + 6}
+            x2={x('params')}
+            y2={y(s.row) + NODE.height / 2 + 6}
+            className="edge-backward"
+            markerEnd="url(#arrow-backward)"
           />
           {nodes.map((n) => (
             // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; it takes focus and names itself
