@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import { openWith, readStatus, stepOnce, waitForStep } from './helpers';
 
 test('Check gradients passes and Compare backends agrees on a Fashion-MNIST MLP trained on the CPU; training goes on after', async ({ page }) => {
-  await openWith(page, 'dataset=fashion-mnist&model=mlp&depth=2&width=32&activation=tanh&init=xavier&lr=0.1&batch=64&seed=5&backend=cpu');
+  await openWith(page, 'dataset=fashion-mnist&model=mlp&depth=2&width=32&activation=tanh&init=xavier-uniform&lr=0.1&batch=64&seed=5&backend=cpu');
   await stepOnce(page);
   await stepOnce(page);
   const panel = page.getByRole('region', { name: 'Check it yourself' });
@@ -37,7 +37,7 @@ test('Check gradients passes and Compare backends agrees on a Fashion-MNIST MLP 
 });
 
 test('Compare backends on a run that trains on WebGPU compares the live device with the CPU', async ({ page }) => {
-  await openWith(page, 'dataset=spiral&model=mlp&depth=2&width=16&activation=relu&init=xavier&lr=0.1&batch=32&seed=5&backend=webgpu');
+  await openWith(page, 'dataset=spiral&model=mlp&depth=2&width=16&activation=relu&init=xavier-uniform&lr=0.1&batch=32&seed=5&backend=webgpu');
   await stepOnce(page);
   const panel = page.getByRole('region', { name: 'Check it yourself' });
   await panel.getByRole('button', { name: 'Compare backends' }).click();

@@ -138,7 +138,7 @@ test('Confusion matrix and Misclassified examples: Fashion-MNIST class names, co
   await trainTo(page, 60);
   await expect.poll(() => matrix.textContent()).not.toBe(first);
   const mistakes = page.getByRole('region', { name: 'Misclassified examples' });
-  const images = mistakes.getByRole('img', { name: /^true .+, predicted .+ \(probability 0\.\d\d\)$/ });
+  const images = mistakes.getByRole('img', { name: /^true .+, predicted .+ \(probability \d+\.\d%\)$/ });
   await expect(images).toHaveCount(12);
   const secondLabel = (await images.nth(1).getAttribute('aria-label')) ?? '';
   await mistakes.getByRole('button').nth(1).click();

@@ -4,7 +4,7 @@ import { openWith, readStatus, waitForStep } from './helpers';
 
 const PHASE_MS = 15_000;
 const ROUNDS = 3;
-const MODEL = 'dataset=fashion-mnist&model=mlp&depth=2&width=128&activation=tanh&init=xavier&lr=0.1&batch=64&seed=1';
+const MODEL = 'dataset=fashion-mnist&model=mlp&depth=2&width=128&activation=tanh&init=xavier-uniform&lr=0.1&batch=64&seed=1';
 
 async function setOpen(page: Page, open: boolean): Promise<void> {
   const graph = page.getByRole('region', { name: 'Computational graph' });

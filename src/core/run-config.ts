@@ -22,11 +22,14 @@ export function classifyChange(before: RunConfig, after: RunConfig): Change {
   return change;
 }
 
-/** The hash of a run: the experiment it is (if any), then every setting. */
-export function toHash(config: RunConfig, experiment: string | null = null): string {
+/**
+ * The hash of a run: the experiment it is (if any), then every setting. `share`: a link for someone
+ * else, without this machine's backend choice (theirs decides).
+ */
+export function toHash(config: RunConfig, experiment: string | null = null, options: { share?: boolean } = {}): string {
   const params = new URLSearchParams();
   if (experiment) params.set(EXPERIMENT_KEY, experiment);
-  for (const name of SETTING_NAMES) params.set(SETTINGS[name].hash, String(config[name]));
+  for (const name of SETTING_NAMES) if (!(options.share && name === 'backend')) params.set(SETTINGS[name].hash, String(config[name]));
   return `#${params.toString()}`;
 }
 

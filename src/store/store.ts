@@ -4,6 +4,7 @@ import { experimentById } from '../core/experiments';
 import type { RunConfig } from '../core/settings';
 import type { CheckKind, FromWorker } from '../worker/protocol';
 import { initialConfig, initialRun, type RunState } from './initial-state';
+import type { RunSeries } from './run-file';
 
 export interface ConfigSlice {
   config: RunConfig;
@@ -28,13 +29,30 @@ export interface RunSlice {
 }
 
 /** How the run is watched: not settings of the run, and not in the link. */
+/** A run kept (or imported) to compare with: drawn faded behind the live one, named by its settings. */
+export interface Reference {
+  id: number;
+  label: string;
+  origin: 'kept' | 'imported';
+  series: RunSeries;
+}
+
+/** References shown at once; keeping another drops the oldest. */
+export const MAX_REFERENCES = 5;
+
 export interface ViewSlice {
   /** Steps a second while training runs; null: as fast as possible. */
   pace: number | null;
   /** The charts' step axis on a log scale (the first hundred steps of a fast run stay visible). */
   logSteps: boolean;
+  references: readonly Reference[];
+  /** The charts' axes keep their ranges (runs read against the same axes). */
+  fixedAxes: boolean;
   setPace: (stepsPerSecond: number | null) => void;
   setLogSteps: (on: boolean) => void;
+  addReference: (reference: Omit<Reference, 'id'>) => void;
+  clearReferences: () => void;
+  setFixedAxes: (on: boolean) => void;
 }
 
 export type Store = ConfigSlice & RunSlice & ViewSlice;
@@ -93,11 +111,18 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
   }
 }
 
+let nextReferenceId = 1;
+
 const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set) => ({
   pace: null,
   logSteps: false,
+  references: [],
+  fixedAxes: false,
   setPace: (pace) => set({ pace }),
   setLogSteps: (logSteps) => set({ logSteps }),
+  addReference: (reference) => set((s) => ({ references: [...s.references, { ...reference, id: nextReferenceId++ }].slice(-MAX_REFERENCES) })),
+  clearReferences: () => set({ references: [] }),
+  setFixedAxes: (fixedAxes) => set({ fixedAxes }),
 });
 
 export const useStore = create<Store>()((...args) => ({ ...createConfigSlice(...args), ...createRunSlice(...args), ...createViewSlice(...args) }));

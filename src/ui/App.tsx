@@ -7,6 +7,7 @@ import { DecisionBoundary } from './DecisionBoundary';
 import { InsideView } from './InsideView';
 import { LayerTable } from './LayerTable';
 import { ConfusionMatrix, MisclassifiedExamples } from './Mistakes';
+import { RunTools } from './RunTools';
 import { LoadingBar, Notices, StatusLine } from './StatusPanel';
 
 export function App() {
@@ -24,6 +25,7 @@ export function App() {
         <StatusLine />
         <LoadingBar />
         <Notices />
+        <RunTools />
         <div className="charts">
           <LossChart />
           <GradientNormsChart />

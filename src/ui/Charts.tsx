@@ -1,94 +1,11 @@
-// Canvas charts (uPlot): losses and accuracies, per-layer weight and gradient norms over steps, and the latest layer profile.
+// Canvas charts (uPlot) on the page: each chart's figure, its redraws on new metrics, its PNG and its explanation (what each plots: chart-specs.ts).
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { type MetricsBuffer, metrics } from '../store/metrics-buffer';
+import { metrics } from '../store/metrics-buffer';
 import { useStore } from '../store/store';
-import { formatNumber, formatShare } from './format';
-
-/** Legend values by the page's one rule: 1.5e-11, never "0"; accuracy as a percentage. */
-const legendNumber = (_u: uPlot, v: number | null) => (v == null ? '–' : formatNumber(v));
-const legendShare = (_u: uPlot, v: number | null) => (v == null ? '–' : formatShare(v));
-
-/** Input layer blue, output layer red, in between along the hue circle. */
-export function layerColor(layer: number, layers: number): string {
-  const t = layers <= 1 ? 1 : layer / (layers - 1);
-  return `hsl(${Math.round(230 - 230 * t)}, 70%, 45%)`;
-}
-
-/** Tick labels of a log axis: plain numbers near 1, powers of ten (1e-9) beyond. */
-function logTicks(_u: uPlot, splits: number[]): string[] {
-  return splits.map((v) => (v == null ? '' : v >= 0.01 && v < 1000 ? String(Number(v.toPrecision(2))) : v.toExponential(0)));
-}
-
-/** Log scales cannot show 0 or non-finite values: those become gaps. */
-const forLog = (v: number | null) => (v !== null && v > 0 && Number.isFinite(v) ? v : null);
-
-/** Dashed vertical lines where λ, the learning rate, the batch size or the initialiser changed. */
-function markerPlugin(buffer: MetricsBuffer): uPlot.Plugin {
-  return {
-    hooks: {
-      draw: [
-        (u) => {
-          const { ctx } = u;
-          const { top, height } = u.bbox;
-          ctx.save();
-          ctx.strokeStyle = '#8a6d00';
-          ctx.fillStyle = '#8a6d00';
-          ctx.setLineDash([4, 4]);
-          ctx.font = `${Math.round(10 * devicePixelRatio)}px sans-serif`;
-          for (const marker of buffer.markers) {
-            const x = u.valToPos(marker.step, 'x', true);
-            if (!Number.isFinite(x) || x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
-            ctx.beginPath();
-            ctx.moveTo(x, top);
-            ctx.lineTo(x, top + height);
-            ctx.stroke();
-            ctx.fillText(marker.label, x + 3, top + 12 * devicePixelRatio);
-          }
-          ctx.restore();
-        },
-      ],
-    },
-  };
-}
-
-/**
- * While the pointer is off the plot, the legend shows each series' latest value (uPlot shows
- * "--" there otherwise); hovering still shows the values under the cursor.
- */
-function showLatest(plot: uPlot): void {
-  const data = plot.data;
-  if ((plot.cursor.left !== undefined && plot.cursor.left >= 0) || !data || data[0].length === 0) return;
-  const idxs = data.map((series) => {
-    for (let i = series.length - 1; i >= 0; i--) if (series[i] !== null && series[i] !== undefined) return i;
-    return null;
-  });
-  plot.setLegend({ idx: data[0].length - 1, idxs }, false); // false: no setLegend hook, so no loop
-}
-
-/** The options of a chart, with showLatest after every legend update uPlot makes itself. */
-function withLatestLegend(options: uPlot.Options): uPlot.Options {
-  const setLegend = [...(options.hooks?.setLegend ?? []), showLatest];
-  return { ...options, hooks: { ...options.hooks, setLegend } };
-}
-
-/** How the charts are drawn: set by the page's view controls. */
-interface View {
-  logSteps: boolean;
-}
-
-interface ChartSpec {
-  /** Changes when the series change (a new layer count): the plot is rebuilt. */
-  key: (buffer: MetricsBuffer) => string;
-  options: (buffer: MetricsBuffer, width: number, view: View) => uPlot.Options;
-  data: (buffer: MetricsBuffer) => uPlot.AlignedData;
-}
-
-/** The step axis, linear or logarithmic (steps start at 1, so the log scale has no zero to hide). */
-function stepScale(view: View): uPlot.Scale {
-  return view.logSteps ? { time: false, distr: 3, log: 10 } : { time: false };
-}
+import { REFERENCE_DASHES, referencePlugin, withReferenceRanges } from './chart-references';
+import { type ChartSpec, gradSpec, lossSpec, profileSpec, ratioSpec, type View, weightSpec, withLatestLegend } from './chart-specs';
 
 function useChart(spec: ChartSpec, view: View) {
   const container = useRef<HTMLDivElement>(null);
@@ -105,7 +22,12 @@ function useChart(spec: ChartSpec, view: View) {
       if (!plot || nextKey !== key) {
         plot?.destroy();
         key = nextKey;
-        plot = new uPlot(withLatestLegend(spec.options(metrics, width, view)), data, target);
+        let options = withLatestLegend(spec.options(metrics, width, view));
+        if (spec.references) {
+          options = withReferenceRanges(options, view.references, spec.references, view.fixedAxes);
+          options = { ...options, plugins: [...(options.plugins ?? []), referencePlugin(view.references, spec.references)] };
+        }
+        plot = new uPlot(options, data, target);
       } else {
         plot.setData(data);
       }
@@ -129,144 +51,114 @@ function useChart(spec: ChartSpec, view: View) {
   return container;
 }
 
-/** Evaluations: points joined across the steps between them, broken where the weights were re-drawn. */
-const evaluated = { points: { show: true, size: 5 } };
+/** Saves a chart's canvas as a PNG (on white, titled), named after the chart. */
+function downloadPng(container: HTMLElement | null, label: string): void {
+  const source = container?.querySelector('canvas');
+  if (!source) return;
+  const titleHeight = 28 * devicePixelRatio;
+  const canvas = document.createElement('canvas');
+  canvas.width = source.width;
+  canvas.height = source.height + titleHeight;
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = '#1d2430';
+  ctx.font = `600 ${Math.round(14 * devicePixelRatio)}px sans-serif`;
+  ctx.fillText(label, 8 * devicePixelRatio, 19 * devicePixelRatio);
+  ctx.drawImage(source, 0, titleHeight);
+  canvas.toBlob((blob) => {
+    if (!blob) return;
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = `${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.png`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }, 'image/png');
+}
 
-const lossSpec: ChartSpec = {
-  key: () => 'loss',
-  options: (buffer, width, view) => ({
-    width,
-    height: 220,
-    scales: { x: stepScale(view), acc: { range: [0, 1] } },
-    series: [
-      { label: 'step' },
-      { label: 'batch loss', value: legendNumber, stroke: '#9bb7e0', width: 1 },
-      { label: 'training-set loss', value: legendNumber, stroke: '#1f5fbf', width: 2, ...evaluated },
-      { label: 'test loss', value: legendNumber, stroke: '#c62828', width: 2, ...evaluated },
-      { label: 'training-set accuracy', value: legendShare, stroke: '#1f5fbf', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
-      { label: 'test accuracy', value: legendShare, stroke: '#c62828', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
-    ],
-    axes: [{ label: 'step' }, { label: 'loss' }, { scale: 'acc', side: 1, label: 'accuracy (dashed)', grid: { show: false } }],
-    plugins: [markerPlugin(buffer)],
-  }),
-  data: (b) => [b.steps, b.loss, b.trainLoss, b.testLoss, b.trainAcc, b.testAcc] as uPlot.AlignedData,
-};
-
-const weightSpec: ChartSpec = {
-  key: (b) => `weights:${b.weightNorms.length}`,
-  options: (buffer, width, view) => ({
-    width,
-    height: 220,
-    scales: { x: stepScale(view), y: { distr: 3, log: 10 }, l2: { distr: 3, log: 10 } },
-    series: [
-      { label: 'step' },
-      ...buffer.weightNorms.map((_, l) => ({ label: `‖W${l + 1}‖`, value: legendNumber, stroke: layerColor(l, buffer.weightNorms.length), width: 1.25 })),
-      { label: 'λ/2·Σ‖W‖²', value: legendNumber, stroke: '#b35900', width: 2, dash: [6, 4], scale: 'l2' },
-    ],
-    axes: [
-      { label: 'step' },
-      { label: '‖W_l‖_F (log)', values: logTicks, size: 60 },
-      { scale: 'l2', side: 1, label: 'L2 term (dashed, log)', values: logTicks, size: 60, grid: { show: false } },
-    ],
-    plugins: [markerPlugin(buffer)],
-  }),
-  data: (b) => [b.steps, ...b.weightNorms.map((series) => series.map(forLog)), b.l2.map(forLog)] as uPlot.AlignedData,
-};
-
-const gradSpec: ChartSpec = {
-  key: (b) => `layers:${b.gradNorms.length}`,
-  options: (buffer, width, view) => ({
-    width,
-    height: 240,
-    scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
-    series: [
-      { label: 'step' },
-      ...buffer.gradNorms.map((_, l) => ({
-        label: `layer ${l + 1}`,
-        value: legendNumber,
-        stroke: layerColor(l, buffer.gradNorms.length),
-        width: 1.25,
-      })),
-    ],
-    axes: [{ label: 'step' }, { label: '‖∂J/∂W‖_F (log)', values: logTicks, size: 60 }],
-    plugins: [markerPlugin(buffer)],
-  }),
-  data: (b) => [b.steps, ...b.gradNorms.map((series) => series.map(forLog))] as uPlot.AlignedData,
-};
-
-const ratioSpec: ChartSpec = {
-  key: (b) => `ratio:${b.updateRatio.length}`,
-  options: (buffer, width, view) => ({
-    width,
-    height: 220,
-    scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
-    series: [
-      { label: 'step' },
-      ...buffer.updateRatio.map((_, l) => ({ label: `layer ${l + 1}`, value: legendNumber, stroke: layerColor(l, buffer.updateRatio.length), width: 1.25 })),
-    ],
-    axes: [{ label: 'step' }, { label: 'lr·‖∂J/∂W‖ / ‖W‖ (log)', values: logTicks, size: 60 }],
-    plugins: [markerPlugin(buffer)],
-  }),
-  data: (b) => [b.steps, ...b.updateRatio.map((series) => series.map(forLog))] as uPlot.AlignedData,
-};
-
-const point = (size: number) => ({ show: true, size });
-
-const profileSpec: ChartSpec = {
-  key: (b) => `profile:${b.latest?.gradNorms.length ?? 0}`,
-  options: (buffer, width) => ({
-    width,
-    height: 240,
-    scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { distr: 3, log: 10 } },
-    series: [
-      { label: 'layer' },
-      { label: '‖∂J/∂W‖_F', value: legendNumber, stroke: '#6a1b9a', width: 2, points: point(7) },
-      { label: 'RMS of h (forward)', value: legendNumber, stroke: '#1f7a3a', width: 2, dash: [6, 4], points: point(6) },
-      { label: '‖∂J/∂z‖_F (backward)', value: legendNumber, stroke: '#b35900', width: 2, dash: [2, 3], points: point(6) },
-    ],
-    axes: [
-      { label: 'layer (input → output)', incrs: [1, 2, 5, 10] },
-      { label: 'log scale', values: logTicks, size: 60 },
-    ],
-    legend: { show: (buffer.latest?.gradNorms.length ?? 0) > 0 },
-  }),
-  data: (b) => {
-    const latest = b.latest?.gradNorms ?? [];
-    const layers = latest.length; // the model's now (the step series keep every layer a run has had)
-    const signals = b.signals && b.signals.activationRms.length === layers - 1 ? b.signals : null;
-    const at = (values: readonly number[] | null | undefined) => Array.from({ length: layers }, (_, l) => forLog(values?.[l] ?? null));
-    return [Array.from({ length: layers }, (_, l) => l + 1), at(latest), at(signals?.activationRms), at(signals?.backwardNorm)];
-  },
-};
-
-function Chart({ label, spec, caption }: { label: string; spec: ChartSpec; caption?: string }) {
+function Chart({ label, spec, explain }: { label: string; spec: ChartSpec; explain: string }) {
   const logSteps = useStore((s) => s.logSteps);
-  const view = useMemo(() => ({ logSteps }), [logSteps]);
+  const fixedAxes = useStore((s) => s.fixedAxes);
+  const references = useStore((s) => s.references);
+  const view = useMemo(() => ({ logSteps, fixedAxes, references }), [logSteps, fixedAxes, references]);
   const ref = useChart(spec, view);
   return (
     <figure className="chart">
-      <figcaption>{label}</figcaption>
-      {caption && <p className="caption">{caption}</p>}
+      <figcaption>
+        {label}
+        <button type="button" className="chart-action" onClick={() => downloadPng(ref.current, label)} aria-label={`Download ${label} as PNG`}>
+          PNG
+        </button>
+      </figcaption>
+      <details className="explain">
+        <summary>What is this?</summary>
+        <p>{explain}</p>
+      </details>
       <div ref={ref} role="img" aria-label={label} />
+      {spec.references && references.length > 0 && (
+        <ul className="reference-legend" aria-label={`References in the ${label}`}>
+          {references.map((r, i) => (
+            <li key={r.id}>
+              <svg width="28" height="8" aria-hidden="true">
+                <line
+                  x1="0"
+                  y1="4"
+                  x2="28"
+                  y2="4"
+                  stroke="#555"
+                  strokeOpacity="0.6"
+                  strokeWidth="2"
+                  strokeDasharray={REFERENCE_DASHES[i % REFERENCE_DASHES.length].join(' ')}
+                />
+              </svg>
+              Reference {i + 1} ({r.origin}): {r.label}
+            </li>
+          ))}
+        </ul>
+      )}
     </figure>
   );
 }
 
 export function LossChart() {
-  return <Chart label="Loss chart" spec={lossSpec} />;
+  return (
+    <Chart
+      label="Loss chart"
+      spec={lossSpec}
+      explain="The cross-entropy loss L of each training batch (light), and at each evaluation the loss over the training set and over the test set, with their accuracies (dashed, right axis). A healthy run: the losses fall quickly, then slowly; the test loss stays close to the training-set loss. A test loss that rises while the training-set loss falls is overfitting."
+    />
+  );
 }
 
 export function WeightNormsChart() {
-  return <Chart label="Weight norms chart" spec={weightSpec} />;
+  return (
+    <Chart
+      label="Weight norms chart"
+      spec={weightSpec}
+      explain="‖W_l‖_F of every layer at each step (log axis), and the weight decay term s = λ/2·Σ‖W‖² (dashed, right axis). Weight decay pulls the norms down; without it they drift up as the model fits the training set. Norms that shoot up by decades mean the run is exploding."
+    />
+  );
 }
 
 export function GradientNormsChart() {
-  return <Chart label="Gradient norms chart" spec={gradSpec} />;
+  return (
+    <Chart
+      label="Gradient norms chart"
+      spec={gradSpec}
+      explain="‖∂J/∂W_l‖_F of every layer at each step, on a log axis, input layer darkest. In a healthy deep network the layers sit within a decade or so of each other. Lines spread over many decades, the first layers far below the last, are vanishing gradients; lines climbing without bound are exploding ones."
+    />
+  );
 }
 
 /** Per layer, at the latest evaluation: ‖∂J/∂W‖, the activations' RMS going forward and ‖∂J/∂z‖ going backward. */
 export function LayerProfileChart() {
-  return <Chart label="Growth through depth" spec={profileSpec} />;
+  return (
+    <Chart
+      label="Growth through depth"
+      spec={profileSpec}
+      explain="Across the layers at the latest evaluation: ‖∂J/∂W‖, the RMS of the activations h going forward, and ‖∂J/∂z‖ going backward, on a log axis. A flat profile is a well-initialised network; a straight slope means each layer multiplies the signal by the same factor, so depth makes it vanish (down) or explode (up)."
+    />
+  );
 }
 
 /** Per layer and step, how large the update was next to the weights it changed. */
@@ -275,7 +167,7 @@ export function UpdateRatioChart() {
     <Chart
       label="Update-to-data ratio"
       spec={ratioSpec}
-      caption="lr·‖∂J/∂W‖/‖W‖ per layer: the share of its weights one step moves. Around 1e-3 learns steadily; far below, the layer is frozen; near 1, every step rewrites it."
+      explain="lr·‖∂J/∂W‖/‖W‖ per layer and step (log axis): the share of its weights one step moves. Around 1e-3 a layer learns steadily; far below, it is frozen (its gradient vanished or the learning rate is too small); near 1, every step rewrites it and training is unstable."
     />
   );
 }

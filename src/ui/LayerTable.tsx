@@ -1,6 +1,7 @@
 // The per-layer table: every layer's shape, how far apart its units are, and its latest ‖∂J/∂W_l‖_F, input layer first.
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
+import { formatNumber } from './format';
 
 const NO_LAYERS: [number, number][] = [];
 
@@ -40,10 +41,10 @@ export function LayerTable() {
               <td>
                 {fanIn} × {fanOut}
               </td>
-              <td>{spread && l < spread.length && l < shapes.length - 1 ? spread[l].toPrecision(3) : '–'}</td>
+              <td>{spread && l < spread.length && l < shapes.length - 1 ? formatNumber(spread[l]) : '–'}</td>
               <td>{figure(signals?.activationRms, l)}</td>
               <td>{figure(signals?.backwardNorm, l)}</td>
-              <td>{norms && l < norms.length ? norms[l].toExponential(3) : '–'}</td>
+              <td>{norms && l < norms.length ? formatNumber(norms[l], 4) : '–'}</td>
             </tr>
           ))}
         </tbody>
@@ -52,7 +53,5 @@ export function LayerTable() {
   );
 }
 
-/** A figure of the table: four significant digits, in exponent form; an overflow in words, never NaN. */
-function formatFigure(value: number): string {
-  return Number.isFinite(value) ? value.toExponential(3) : 'overflowed';
-}
+/** A figure of the table: four significant digits (the ratios between layers are read from them). */
+const formatFigure = (value: number) => formatNumber(value, 4);

@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Mistake } from '../core/confusion';
 import { useStore } from '../store/store';
+import { formatShare } from './format';
 
 const NO_NAMES: string[] = [];
 
@@ -73,7 +74,7 @@ export function MisclassifiedExamples() {
   const [chosen, setChosen] = useState(0);
   if (!mistakes || !model) return null;
   const name = (c: number) => model.classNames[c] ?? `class ${c}`;
-  const explain = (m: Mistake) => `true ${name(m.label)}, predicted ${name(m.predicted)} (probability ${m.probabilities[m.predicted].toFixed(2)})`;
+  const explain = (m: Mistake) => `true ${name(m.label)}, predicted ${name(m.predicted)} (probability ${formatShare(m.probabilities[m.predicted])})`;
   const shown = mistakes[Math.min(chosen, mistakes.length - 1)];
   return (
     <section className="chart mistakes" aria-label="Misclassified examples">
@@ -102,7 +103,7 @@ export function MisclassifiedExamples() {
                     <th scope="row">{name(c)}</th>
                     <td>
                       <span className="bar" style={{ width: `${Math.round(p * 120)}px` }} />
-                      {p.toFixed(3)}
+                      {formatShare(p)}
                     </td>
                   </tr>
                 ))}

@@ -1,26 +1,25 @@
 // The status line, the loading bar, and the notices: divergence, ignored link values, worker errors.
 import { useShallow } from 'zustand/react/shallow';
 import { selectRun, useStore } from '../store/store';
+import { formatNumber, formatShare } from './format';
 
-/** A loss as the status line shows it; an evaluation of a diverged model can overflow to NaN or ∞, which reads as such in words. */
-function formatLoss(value: number): string {
-  return Number.isFinite(value) ? value.toPrecision(7) : 'overflowed';
-}
+/** A loss as the status line shows it: six significant digits, so that two backends' losses can be compared by eye (an overflow reads as such, in words). */
+const formatLoss = (value: number) => formatNumber(value, 6);
 
 export function StatusLine() {
   const run = useStore(selectRun);
   const parts: string[] = [run.backend ? run.backend.label : 'Starting…'];
   if (run.latest) {
     parts.push(`step ${run.latest.step}`, `epoch ${run.latest.epoch + 1}`, `loss ${formatLoss(run.latest.loss)}`);
-    parts.push(`L2 term ${run.latest.l2.toPrecision(4)}`);
+    parts.push(`L2 term ${formatNumber(run.latest.l2, 4)}`);
   } else if (run.model) {
     parts.push('step 0');
   }
   if (run.evaluation) {
     const { test, train } = run.evaluation;
-    parts.push(`test accuracy ${(test.accuracy * 100).toFixed(1)}%`, `test loss ${formatLoss(test.loss)}`, `training-set loss ${formatLoss(train.loss)}`);
+    parts.push(`test accuracy ${formatShare(test.accuracy)}`, `test loss ${formatLoss(test.loss)}`, `training-set loss ${formatLoss(train.loss)}`);
   }
-  if (run.running) parts.push(`${run.stepsPerSecond.toFixed(1)} steps/s`);
+  if (run.running) parts.push(`${formatNumber(run.stepsPerSecond)} steps/s`);
   return (
     <p className="status" role="status">
       {parts.join(' · ')}

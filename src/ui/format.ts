@@ -1,13 +1,17 @@
-// format.ts: how the page writes a measured number: three significant digits, scientific notation below 1e-3 and from 1e4, overflow in words.
+// format.ts: the page's one rule for writing a measured number: scientific notation below 1e-3 and from 1e4, trailing zeros dropped, overflow in words, accuracy as a percentage.
 
-/** 0.0123 → "0.0123", 12345 → "1.23e+4", 1.5e-11 → "1.5e-11", 1e-4 → "1e-4", NaN → "NaN", ∞ → "overflowed". */
-export function formatNumber(value: number): string {
+/**
+ * `digits` significant digits (3 unless a figure needs more, as the status line's loss does):
+ * 0.0123 → "0.0123", 12345 → "1.23e+4", 1.5e-11 → "1.5e-11", 1e-4 → "1e-4", NaN → "NaN", ∞ → "overflowed".
+ */
+export function formatNumber(value: number, digits = 3): string {
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return 'overflowed';
   if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e-3 && magnitude < 1e4) return String(Number(value.toPrecision(3)));
-  return value.toExponential(2).replace(/\.?0+e/, 'e');
+  const rounded = Number(value.toPrecision(digits)); // 9999 at three digits is 1e+4: decide on the rounded value
+  const magnitude = Math.abs(rounded);
+  if (magnitude >= 1e-3 && magnitude < 1e4) return String(rounded);
+  return value.toExponential(digits - 1).replace(/\.?0+e/, 'e');
 }
 
 /** A layer index as the book writes it: 1 → "⁽¹⁾", 'l' → "⁽ˡ⁾". */
@@ -17,7 +21,12 @@ export function layerIndex(l: number | string): string {
   return `⁽${[...String(l)].map((c) => superscript[c] ?? c).join('')}⁾`;
 }
 
-/** 0.371 → "37.1%". */
+/** 0.371 → "37.1%" (a share or an accuracy: always a percentage). */
 export function formatShare(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
+  return Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : formatNumber(share);
+}
+
+/** Tick labels of a linear axis by the same rule, at the precision the ticks need (0.25, 1.5e-4). */
+export function formatTicks(values: number[]): string[] {
+  return values.map((v) => (v == null ? '' : formatNumber(v, 3)));
 }

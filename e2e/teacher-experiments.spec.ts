@@ -1,0 +1,105 @@
+// A teacher's kit, used as a teacher would: keep a run as a reference, download it as CSV and JSON, import it back, refuse a broken file, copy a link, and a phone's width (CPU backend).
+import { readFileSync } from 'node:fs';
+import { expect, type Page, test } from '@playwright/test';
+import { openWith, readStatus, stepOnce, waitForStep } from './helpers';
+
+const RUN = 'dataset=spiral&model=mlp&depth=2&width=16&activation=tanh&init=xavier-uniform&lr=0.3&batch=32&seed=4&backend=cpu';
+
+async function trainTo(page: Page, steps: number): Promise<void> {
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForStep(page, steps);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible();
+}
+
+async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
+  const wait = page.waitForEvent('download');
+  await page.getByRole('button', { name: button }).click();
+  const file = await wait;
+  return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+}
+
+test('Keep as reference draws the run behind the next one, named by its settings in the charts’ legends; Clear references removes it', async ({ page }) => {
+  await openWith(page, RUN);
+  await trainTo(page, 30);
+  await page.getByRole('button', { name: 'Keep as reference' }).click();
+  const legend = page.getByRole('list', { name: 'References in the Gradient norms chart' });
+  await expect(legend).toContainText('Reference 1 (kept): mlp 2×16 tanh · xavier-uniform · lr 0.3');
+  await expect(page.getByRole('list', { name: 'References in the Loss chart' })).toContainText('Reference 1 (kept)');
+  // a second run with another learning rate, read against the first
+  await page.getByLabel('Learning rate').fill('0.05');
+  await page.getByLabel('Learning rate').press('Enter');
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(page.getByRole('status')).toContainText('step 0');
+  await page.getByLabel('Fix axes').check();
+  await stepOnce(page);
+  await page.getByRole('button', { name: 'Keep as reference' }).click();
+  await page.getByRole('button', { name: 'Keep as reference' }).click();
+  await expect(legend.getByRole('listitem')).toHaveCount(3);
+  await expect(legend).toContainText('lr 0.05');
+  await page.getByRole('button', { name: 'Clear references' }).click();
+  await expect(legend).toHaveCount(0);
+});
+
+test('Download CSV has a header and a row per step; Download JSON imports back as a reference; a broken file is refused by name', async ({ page }) => {
+  await openWith(page, RUN);
+  await trainTo(page, 25);
+  const { step } = await readStatus(page);
+  const csv = await downloaded(page, 'Download CSV');
+  expect(csv.name).toMatch(/\.csv$/);
+  const rows = csv.text.trimEnd().split('\n');
+  expect(rows[0]).toMatch(/^step,batch loss,L2 term,training-set loss,test loss,training-set accuracy,test accuracy,grad norm layer 1,/);
+  expect(rows).toHaveLength(1 + step);
+  expect(rows.at(-1)!.split(',')[0]).toBe(String(step));
+
+  const json = await downloaded(page, 'Download JSON');
+  const run = JSON.parse(json.text);
+  expect(run).toMatchObject({ format: 'gradient-lab-run', version: 1, settings: { lr: 0.3, depth: 2 } });
+  expect(run.settings.backend).toBeUndefined();
+  expect(run.series.step).toHaveLength(step);
+
+  const input = page.getByLabel('Run file to import');
+  await input.setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(json.text) });
+  const tools = page.getByRole('region', { name: 'Take the run away' });
+  await expect(tools).toContainText(`Imported run.json as a reference: mlp 2×16 tanh`);
+  await expect(tools).toContainText(`${step} steps`);
+  await expect(page.getByRole('list', { name: 'References in the Loss chart' })).toContainText('Reference 1 (imported): mlp 2×16 tanh');
+
+  // truncated, and foreign: refused with what is wrong, the live run untouched
+  await input.setInputFiles({ name: 'cut.json', mimeType: 'application/json', buffer: Buffer.from(json.text.slice(0, 200)) });
+  await expect(tools).toContainText('cut.json was not imported: the file is not JSON');
+  await input.setInputFiles({ name: 'other.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"keras","version":1}') });
+  await expect(tools).toContainText('other.json was not imported: format is "keras"');
+  expect((await readStatus(page)).step).toBe(step);
+  await expect(page.getByRole('list', { name: 'References in the Loss chart' }).getByRole('listitem')).toHaveCount(1);
+});
+
+test('Copy link gives a link without the backend that opens the same settings', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await openWith(page, `${RUN}&lambda=0.01`);
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  const link = await page.getByLabel('Link to these settings').inputValue();
+  expect(link).not.toContain('backend=');
+  expect(link).toContain('lambda=0.01');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+  const other = await context.newPage();
+  await other.goto(link);
+  await expect(other.getByRole('button', { name: 'Step' })).toBeEnabled();
+  for (const [label, value] of [
+    ['Learning rate', '0.3'],
+    ['Weight decay λ', '0.01'],
+    ['Hidden layers', '2'],
+    ['Width', '16'],
+  ]) {
+    await expect(other.getByLabel(label, { exact: true })).toHaveValue(value);
+  }
+  await expect(other.getByLabel('Backend', { exact: true })).toHaveValue('auto');
+});
+
+test('At a phone’s width (390 px) nothing scrolls sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 800 });
+  await openWith(page, 'experiment=vanishing&backend=cpu');
+  await stepOnce(page);
+  await page.getByRole('button', { name: 'Keep as reference' }).click();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+});

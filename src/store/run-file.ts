@@ -1,0 +1,173 @@
+// run-file.ts: a run taken away and brought back: its settings and every recorded series as JSON (read back with checks that name what is wrong), and as CSV.
+import { ConfigError } from '../core/errors';
+import { checkSetting, type RunConfig, SETTING_NAMES, SETTINGS, type SettingName } from '../core/settings';
+import type { MetricsBuffer } from './metrics-buffer';
+
+export const RUN_FILE_FORMAT = 'gradient-lab-run';
+export const RUN_FILE_VERSION = 1;
+
+/** Every series the charts draw, one value per recorded step (null: not measured at that step, or a break between two models). */
+export interface RunSeries {
+  step: number[];
+  loss: (number | null)[];
+  l2: (number | null)[];
+  trainLoss: (number | null)[];
+  testLoss: (number | null)[];
+  trainAccuracy: (number | null)[];
+  testAccuracy: (number | null)[];
+  /** Per layer, input layer first. */
+  gradNorms: (number | null)[][];
+  weightNorms: (number | null)[][];
+  updateRatio: (number | null)[][];
+}
+
+export interface RunFile {
+  format: typeof RUN_FILE_FORMAT;
+  version: typeof RUN_FILE_VERSION;
+  /** The run's settings, without the machine's backend choice. */
+  settings: Omit<RunConfig, 'backend'>;
+  experiment: string | null;
+  series: RunSeries;
+  markers: { step: number; label: string }[];
+}
+
+const PER_STEP = ['loss', 'l2', 'trainLoss', 'testLoss', 'trainAccuracy', 'testAccuracy'] as const;
+const PER_LAYER = ['gradNorms', 'weightNorms', 'updateRatio'] as const;
+
+/** The recorded history as a run file (undefined, "not evaluated here", becomes null). */
+export function runFile(config: RunConfig, experiment: string | null, buffer: MetricsBuffer): RunFile {
+  const values = (series: readonly (number | null | undefined)[]) => series.map((v) => (v === undefined || v === null || !Number.isFinite(v) ? null : v));
+  const { backend: _backend, ...settings } = config;
+  return {
+    format: RUN_FILE_FORMAT,
+    version: RUN_FILE_VERSION,
+    settings,
+    experiment,
+    series: {
+      step: [...buffer.steps],
+      loss: values(buffer.loss),
+      l2: values(buffer.l2),
+      trainLoss: values(buffer.trainLoss),
+      testLoss: values(buffer.testLoss),
+      trainAccuracy: values(buffer.trainAcc),
+      testAccuracy: values(buffer.testAcc),
+      gradNorms: buffer.gradNorms.map(values),
+      weightNorms: buffer.weightNorms.map(values),
+      updateRatio: buffer.updateRatio.map(values),
+    },
+    markers: buffer.markers.map((m) => ({ ...m })),
+  };
+}
+
+/** Thrown by readRunFile: what is wrong with the file, in words. */
+export class RunFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFileError';
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function numberArray(value: unknown, what: string, length: number | null, nullable: boolean): (number | null)[] {
+  if (!Array.isArray(value)) throw new RunFileError(`${what} is not a list of numbers`);
+  if (length !== null && value.length !== length) throw new RunFileError(`${what} has ${value.length} values for ${length} steps`);
+  value.forEach((v, i) => {
+    const ok = (nullable && v === null) || (typeof v === 'number' && Number.isFinite(v));
+    if (!ok) throw new RunFileError(`${what}[${i}] is ${JSON.stringify(v)}, not a finite number${nullable ? ' or null' : ''}`);
+  });
+  return value as (number | null)[];
+}
+
+/**
+ * Reads a run file's text; throws a RunFileError that names what is wrong (not JSON, another
+ * format, a newer version, a setting out of range, series of the wrong length, …).
+ */
+export function readRunFile(text: string): RunFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new RunFileError(`the file is not JSON (${(error as Error).message}); it may be truncated`);
+  }
+  if (!isObject(data)) throw new RunFileError('the file is JSON but not a Gradient Lab run (no object at its top)');
+  if (data.format !== RUN_FILE_FORMAT)
+    throw new RunFileError(`format is ${JSON.stringify(data.format ?? null)}, not "${RUN_FILE_FORMAT}": not a Gradient Lab run`);
+  if (data.version !== RUN_FILE_VERSION)
+    throw new RunFileError(`version ${JSON.stringify(data.version ?? null)} is not ${RUN_FILE_VERSION}, the version this page reads`);
+  if (!isObject(data.settings)) throw new RunFileError('settings are missing');
+  const settings: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    if (name === 'backend') continue;
+    if (!(name in data.settings)) throw new RunFileError(`settings.${name} (${SETTINGS[name].label}) is missing`);
+    try {
+      settings[name] = checkSetting(name as SettingName, data.settings[name], 'key');
+    } catch (error) {
+      if (error instanceof ConfigError) throw new RunFileError(`settings: ${error.message}`);
+      throw error;
+    }
+  }
+  const unknown = Object.keys(data.settings).filter((k) => !SETTING_NAMES.includes(k as SettingName) || k === 'backend');
+  if (unknown.length > 0) throw new RunFileError(`settings has unknown entries: ${unknown.join(', ')}`);
+  const experiment = data.experiment ?? null;
+  if (experiment !== null && typeof experiment !== 'string') throw new RunFileError('experiment is not a name');
+  if (!isObject(data.series)) throw new RunFileError('series are missing');
+  const series = data.series;
+  const step = numberArray(series.step, 'series.step', null, false) as number[];
+  for (let i = 1; i < step.length; i++)
+    if (!(step[i] > step[i - 1])) throw new RunFileError(`series.step is not increasing at ${i} (${step[i - 1]}, ${step[i]})`);
+  const read: Partial<RunSeries> = { step };
+  for (const key of PER_STEP) read[key] = numberArray(series[key], `series.${key}`, step.length, true);
+  for (const key of PER_LAYER) {
+    const layers = series[key];
+    if (!Array.isArray(layers)) throw new RunFileError(`series.${key} is not a list of layers`);
+    read[key] = layers.map((layer, l) => numberArray(layer, `series.${key}[${l}]`, step.length, true));
+  }
+  const markers = data.markers ?? [];
+  if (!Array.isArray(markers) || !markers.every((m) => isObject(m) && typeof m.step === 'number' && typeof m.label === 'string')) {
+    throw new RunFileError('markers are not a list of { step, label }');
+  }
+  return {
+    format: RUN_FILE_FORMAT,
+    version: RUN_FILE_VERSION,
+    settings: settings as RunFile['settings'],
+    experiment,
+    series: read as RunSeries,
+    markers: markers as RunFile['markers'],
+  };
+}
+
+/** The run as CSV: a header, then one row per recorded step (the breaks between two models' weights are left out). */
+export function runCsv(file: RunFile): string {
+  const s = file.series;
+  const layers = s.gradNorms.length;
+  const header = [
+    'step',
+    'batch loss',
+    'L2 term',
+    'training-set loss',
+    'test loss',
+    'training-set accuracy',
+    'test accuracy',
+    ...Array.from({ length: layers }, (_, l) => `grad norm layer ${l + 1}`),
+    ...Array.from({ length: layers }, (_, l) => `weight norm layer ${l + 1}`),
+    ...Array.from({ length: layers }, (_, l) => `update ratio layer ${l + 1}`),
+  ];
+  const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+  const rows = [header.join(',')];
+  for (const [i, step] of s.step.entries()) {
+    if (!Number.isInteger(step)) continue;
+    const perStep = PER_STEP.map((key) => cell(s[key][i]));
+    const perLayer = PER_LAYER.flatMap((key) => s[key].map((layer) => cell(layer[i])));
+    rows.push([String(step), ...perStep, ...perLayer].join(','));
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+/** A short name for a run's settings, for a legend: "mlp 10×64 sigmoid · mxnet-default · lr 0.1 · λ 0". */
+export function runLabel(settings: RunFile['settings']): string {
+  const model = settings.model === 'softmax' ? 'softmax regression' : `mlp ${settings.depth}×${settings.width} ${settings.activation}`;
+  return `${model} · ${settings.init} · lr ${settings.lr} · λ ${settings.lambda} · batch ${settings.batchSize} · ${settings.dataset}`;
+}

@@ -1,0 +1,129 @@
+// chart-references.ts: kept and imported runs drawn faded behind the live one in each chart, and the axes' ranges that take them in (or stay fixed).
+import uPlot from 'uplot';
+import type { RunSeries } from '../store/run-file';
+import type { Reference } from '../store/store';
+
+/** One faded line of a reference: values per step of the reference, on one of the chart's scales. */
+export interface ReferenceLine {
+  scale: string;
+  values: readonly (number | null)[];
+  color: string;
+}
+
+/** What a chart draws of a reference run. */
+export type ReferenceLines = (series: RunSeries) => ReferenceLine[];
+
+/** How the n-th reference is told apart from the live run and from the other references: faded, each with its own dash. */
+export const REFERENCE_ALPHA = 0.4;
+export const REFERENCE_DASHES: readonly number[][] = [
+  [7, 4],
+  [2, 3],
+  [10, 3, 2, 3],
+  [4, 2, 4, 6],
+  [1, 5],
+];
+
+/** Draws every reference's lines under the live series (drawn after the axes, before the series). */
+export function referencePlugin(references: readonly Reference[], lines: ReferenceLines): uPlot.Plugin {
+  return {
+    hooks: {
+      drawAxes: [
+        (u) => {
+          const { ctx } = u;
+          ctx.save();
+          ctx.beginPath();
+          ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+          ctx.clip();
+          ctx.globalAlpha = REFERENCE_ALPHA;
+          ctx.lineWidth = 1.5 * devicePixelRatio;
+          for (const [r, reference] of references.entries()) {
+            ctx.setLineDash(REFERENCE_DASHES[r % REFERENCE_DASHES.length].map((d) => d * devicePixelRatio));
+            const log = (scale: string) => u.scales[scale]?.distr === 3;
+            for (const line of lines(reference.series)) {
+              if (!u.scales[line.scale]) continue;
+              ctx.strokeStyle = line.color;
+              ctx.beginPath();
+              let drawing = false;
+              for (const [i, step] of reference.series.step.entries()) {
+                const v = line.values[i];
+                if (v === null || v === undefined || !Number.isFinite(v) || (log(line.scale) && v <= 0)) {
+                  // a break between two models' weights is a gap; a value not measured at this step is joined across
+                  if (v === null && !Number.isInteger(step)) drawing = false;
+                  continue;
+                }
+                const x = u.valToPos(step, 'x', true);
+                const y = u.valToPos(v, line.scale, true);
+                if (drawing) ctx.lineTo(x, y);
+                else ctx.moveTo(x, y);
+                drawing = true;
+              }
+              ctx.stroke();
+            }
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+/** The smallest and largest value of the references on a scale (positive only on a log scale); null when they have none. */
+function extent(references: readonly Reference[], lines: ReferenceLines, scale: string, log: boolean): [number, number] | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const reference of references) {
+    const values =
+      scale === 'x'
+        ? [reference.series.step]
+        : lines(reference.series)
+            .filter((l) => l.scale === scale)
+            .map((l) => l.values);
+    for (const series of values) {
+      for (const v of series) {
+        if (v === null || !Number.isFinite(v) || (log && v <= 0)) continue;
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+  }
+  return min <= max ? [min, max] : null;
+}
+
+/**
+ * Every scale of the options takes the references in; with `fixed`, each scale keeps the first range
+ * it is given (for as long as the plot lives), so that runs read against the same axes.
+ */
+export function withReferenceRanges(options: uPlot.Options, references: readonly Reference[], lines: ReferenceLines, fixed: boolean): uPlot.Options {
+  const scales: Record<string, uPlot.Scale> = { ...options.scales };
+  const keys = new Set(['x', 'y', ...Object.keys(scales), ...(options.series ?? []).map((s) => s.scale ?? 'y')]);
+  const frozen = new Map<string, uPlot.Range.MinMax>();
+  for (const key of keys) {
+    const scale = { ...scales[key] };
+    const own = scale.range;
+    if (typeof own === 'function' || Array.isArray(own)) {
+      // a chart's own fixed range (accuracy 0 … 1, the layer axis) stays as it is
+      scales[key] = scale;
+      continue;
+    }
+    const log = scale.distr === 3;
+    scale.range = (u, dataMin, dataMax) => {
+      const held = frozen.get(key);
+      if (held) return held;
+      const theirs = extent(references, lines, key, log);
+      let min = dataMin;
+      let max = dataMax;
+      if (theirs) {
+        min = min === null || !Number.isFinite(min) ? theirs[0] : Math.min(min, theirs[0]);
+        max = max === null || !Number.isFinite(max) ? theirs[1] : Math.max(max, theirs[1]);
+      }
+      let range: uPlot.Range.MinMax;
+      if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) range = [null, null];
+      else if (key === 'x' && !log) range = [min, max];
+      else range = log ? uPlot.rangeLog(min, max, 10, true) : uPlot.rangeNum(min, max, 0.1, true);
+      if (fixed && range[0] !== null && u.data[0].length > 0) frozen.set(key, range);
+      return range;
+    };
+    scales[key] = scale;
+  }
+  return { ...options, scales };
+}

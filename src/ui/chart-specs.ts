@@ -1,0 +1,248 @@
+// chart-specs.ts: what each chart plots (its uPlot series, scales and axes), with the page's number rule, the layer colours and the marks of changes.
+import type uPlot from 'uplot';
+import type { MetricsBuffer } from '../store/metrics-buffer';
+import type { Reference } from '../store/store';
+import type { ReferenceLines } from './chart-references';
+import { formatNumber, formatShare, formatTicks } from './format';
+
+/** Legend values by the page's one rule: 1.5e-11, never "0"; accuracy as a percentage. */
+const legendNumber = (_u: uPlot, v: number | null) => (v == null ? '–' : formatNumber(v));
+const legendShare = (_u: uPlot, v: number | null) => (v == null ? '–' : formatShare(v));
+
+/** Viridis (perceptually ordered, readable with every common colour-vision deficiency), its light end left out for a white ground. */
+const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b'];
+
+/** Input layer dark purple, output layer yellow-green, in between along viridis. */
+export function layerColor(layer: number, layers: number): string {
+  const t = layers <= 1 ? 1 : layer / (layers - 1);
+  const at = t * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(at));
+  const mix = (a: string, b: string, f: number) => Math.round(Number.parseInt(a, 16) * (1 - f) + Number.parseInt(b, 16) * f);
+  const [from, to] = [VIRIDIS[i].slice(1), VIRIDIS[i + 1].slice(1)];
+  const channel = (c: number) => mix(from.slice(2 * c, 2 * c + 2), to.slice(2 * c, 2 * c + 2), at - i);
+  return `rgb(${channel(0)}, ${channel(1)}, ${channel(2)})`;
+}
+
+/** Tick labels by the page's one number rule (1e-9, 0.01, 1.5e+4). */
+function ticks(_u: uPlot, splits: number[]): string[] {
+  return formatTicks(splits);
+}
+const logTicks = ticks;
+
+/** A y axis wide enough for its longest tick label, so that no label is clipped (about 7 px a character at the axis font). */
+function axisSize(_u: uPlot, values: string[] | null): number {
+  const longest = Math.max(2, ...(values ?? []).map((v) => v.length));
+  return 24 + 7 * longest;
+}
+
+/** Log scales cannot show 0 or non-finite values: those become gaps. */
+const forLog = (v: number | null) => (v !== null && v > 0 && Number.isFinite(v) ? v : null);
+
+/** Dashed vertical lines where λ, the learning rate, the batch size or the initialiser changed. */
+function markerPlugin(buffer: MetricsBuffer): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: [
+        (u) => {
+          const { ctx } = u;
+          const { top, height } = u.bbox;
+          ctx.save();
+          ctx.strokeStyle = '#8a6d00';
+          ctx.fillStyle = '#8a6d00';
+          ctx.setLineDash([4, 4]);
+          const lineHeight = 12 * devicePixelRatio;
+          ctx.font = `${Math.round(10 * devicePixelRatio)}px sans-serif`;
+          // changes at one step are one label; labels that would overlap the previous ones go a line lower
+          const byStep = new Map<number, string[]>();
+          for (const marker of buffer.markers) byStep.set(marker.step, [...(byStep.get(marker.step) ?? []), marker.label]);
+          const placed: { from: number; to: number; line: number }[] = [];
+          for (const [step, labels] of byStep) {
+            const x = u.valToPos(step, 'x', true);
+            if (!Number.isFinite(x) || x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+            ctx.beginPath();
+            ctx.moveTo(x, top);
+            ctx.lineTo(x, top + height);
+            ctx.stroke();
+            const text = labels.join(', ');
+            const width = ctx.measureText(text).width;
+            let line = 0;
+            while (placed.some((p) => p.line === line && x < p.to && x + width + 3 > p.from)) line += 1;
+            placed.push({ from: x, to: x + width + 6, line });
+            ctx.fillText(text, x + 3, top + lineHeight * (line + 1));
+          }
+          ctx.restore();
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * While the pointer is off the plot, the legend shows each series' latest value (uPlot shows
+ * "--" there otherwise); hovering still shows the values under the cursor.
+ */
+function showLatest(plot: uPlot): void {
+  const data = plot.data;
+  if ((plot.cursor.left !== undefined && plot.cursor.left >= 0) || !data || data[0].length === 0) return;
+  const idxs = data.map((series) => {
+    for (let i = series.length - 1; i >= 0; i--) if (series[i] !== null && series[i] !== undefined) return i;
+    return null;
+  });
+  plot.setLegend({ idx: data[0].length - 1, idxs }, false); // false: no setLegend hook, so no loop
+}
+
+/** The options of a chart, with showLatest after every legend update uPlot makes itself. */
+export function withLatestLegend(options: uPlot.Options): uPlot.Options {
+  const setLegend = [...(options.hooks?.setLegend ?? []), showLatest];
+  return { ...options, hooks: { ...options.hooks, setLegend } };
+}
+
+/** How the charts are drawn: set by the page's view controls. */
+export interface View {
+  logSteps: boolean;
+  fixedAxes: boolean;
+  references: readonly Reference[];
+}
+
+export interface ChartSpec {
+  /** Changes when the series change (a new layer count): the plot is rebuilt. */
+  key: (buffer: MetricsBuffer) => string;
+  options: (buffer: MetricsBuffer, width: number, view: View) => uPlot.Options;
+  data: (buffer: MetricsBuffer) => uPlot.AlignedData;
+  /** What the chart draws of a kept or imported run (none: references are not drawn here). */
+  references?: ReferenceLines;
+}
+
+/** The step axis, linear or logarithmic (steps start at 1, so the log scale has no zero to hide). */
+function stepScale(view: View): uPlot.Scale {
+  return view.logSteps ? { time: false, distr: 3, log: 10 } : { time: false };
+}
+
+/** Evaluations: points joined across the steps between them, broken where the weights were re-drawn. */
+const evaluated = { points: { show: true, size: 5 } };
+
+export const lossSpec: ChartSpec = {
+  key: () => 'loss',
+  options: (buffer, width, view) => ({
+    width,
+    height: 220,
+    scales: { x: stepScale(view), acc: { range: [0, 1] } },
+    series: [
+      { label: 'step' },
+      { label: 'batch loss', value: legendNumber, stroke: '#9bb7e0', width: 1 },
+      { label: 'training-set loss', value: legendNumber, stroke: '#1f5fbf', width: 2, ...evaluated },
+      { label: 'test loss', value: legendNumber, stroke: '#c62828', width: 2, ...evaluated },
+      { label: 'training-set accuracy', value: legendShare, stroke: '#1f5fbf', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
+      { label: 'test accuracy', value: legendShare, stroke: '#c62828', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
+    ],
+    axes: [
+      { label: 'step' },
+      { label: 'loss', values: ticks, size: axisSize },
+      {
+        scale: 'acc',
+        side: 1,
+        label: 'accuracy (dashed)',
+        values: (_u, splits) => splits.map((v) => (v == null ? '' : formatShare(v))),
+        size: axisSize,
+        grid: { show: false },
+      },
+    ],
+    plugins: [markerPlugin(buffer)],
+  }),
+  data: (b) => [b.steps, b.loss, b.trainLoss, b.testLoss, b.trainAcc, b.testAcc] as uPlot.AlignedData,
+  references: (r) => [
+    { scale: 'y', values: r.loss, color: '#5b7fb5' },
+    { scale: 'y', values: r.testLoss, color: '#c62828' },
+    { scale: 'acc', values: r.testAccuracy, color: '#c62828' },
+  ],
+};
+
+export const weightSpec: ChartSpec = {
+  key: (b) => `weights:${b.weightNorms.length}`,
+  options: (buffer, width, view) => ({
+    width,
+    height: 220,
+    scales: { x: stepScale(view), y: { distr: 3, log: 10 }, l2: { distr: 3, log: 10 } },
+    series: [
+      { label: 'step' },
+      ...buffer.weightNorms.map((_, l) => ({ label: `‖W${l + 1}‖`, value: legendNumber, stroke: layerColor(l, buffer.weightNorms.length), width: 1.25 })),
+      { label: 'λ/2·Σ‖W‖²', value: legendNumber, stroke: '#b35900', width: 2, dash: [6, 4], scale: 'l2' },
+    ],
+    axes: [
+      { label: 'step' },
+      { label: '‖W_l‖_F (log)', values: logTicks, size: axisSize },
+      { scale: 'l2', side: 1, label: 'L2 term (dashed, log)', values: logTicks, size: axisSize, grid: { show: false } },
+    ],
+    plugins: [markerPlugin(buffer)],
+  }),
+  data: (b) => [b.steps, ...b.weightNorms.map((series) => series.map(forLog)), b.l2.map(forLog)] as uPlot.AlignedData,
+  references: (r) => r.weightNorms.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.weightNorms.length) })),
+};
+
+export const gradSpec: ChartSpec = {
+  key: (b) => `layers:${b.gradNorms.length}`,
+  options: (buffer, width, view) => ({
+    width,
+    height: 240,
+    scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
+    series: [
+      { label: 'step' },
+      ...buffer.gradNorms.map((_, l) => ({
+        label: `layer ${l + 1}`,
+        value: legendNumber,
+        stroke: layerColor(l, buffer.gradNorms.length),
+        width: 1.25,
+      })),
+    ],
+    axes: [{ label: 'step' }, { label: '‖∂J/∂W‖_F (log)', values: logTicks, size: axisSize }],
+    plugins: [markerPlugin(buffer)],
+  }),
+  data: (b) => [b.steps, ...b.gradNorms.map((series) => series.map(forLog))] as uPlot.AlignedData,
+  references: (r) => r.gradNorms.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.gradNorms.length) })),
+};
+
+export const ratioSpec: ChartSpec = {
+  key: (b) => `ratio:${b.updateRatio.length}`,
+  options: (buffer, width, view) => ({
+    width,
+    height: 220,
+    scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
+    series: [
+      { label: 'step' },
+      ...buffer.updateRatio.map((_, l) => ({ label: `layer ${l + 1}`, value: legendNumber, stroke: layerColor(l, buffer.updateRatio.length), width: 1.25 })),
+    ],
+    axes: [{ label: 'step' }, { label: 'lr·‖∂J/∂W‖ / ‖W‖ (log)', values: logTicks, size: axisSize }],
+    plugins: [markerPlugin(buffer)],
+  }),
+  data: (b) => [b.steps, ...b.updateRatio.map((series) => series.map(forLog))] as uPlot.AlignedData,
+  references: (r) => r.updateRatio.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.updateRatio.length) })),
+};
+
+const point = (size: number) => ({ show: true, size });
+
+export const profileSpec: ChartSpec = {
+  key: (b) => `profile:${b.latest?.gradNorms.length ?? 0}`,
+  options: (buffer, width) => ({
+    width,
+    height: 240,
+    scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { distr: 3, log: 10 } },
+    series: [
+      { label: 'layer' },
+      { label: '‖∂J/∂W‖_F', value: legendNumber, stroke: '#6a1b9a', width: 2, points: point(7) },
+      { label: 'RMS of h (forward)', value: legendNumber, stroke: '#1f7a3a', width: 2, dash: [6, 4], points: point(6) },
+      { label: '‖∂J/∂z‖_F (backward)', value: legendNumber, stroke: '#b35900', width: 2, dash: [2, 3], points: point(6) },
+    ],
+    axes: [
+      { label: 'layer (input → output)', incrs: [1, 2, 5, 10] },
+      { label: 'log scale', values: logTicks, size: axisSize },
+    ],
+    legend: { show: (buffer.latest?.gradNorms.length ?? 0) > 0 },
+  }),
+  data: (b) => {
+    const latest = b.latest?.gradNorms ?? [];
+    const layers = latest.length; // the model's now (the step series keep every layer a run has had)
+    const signals = b.signals && b.signals.activationRms.length === layers - 1 ? b.signals : null;
+    const at = (values: readonly number[] | null | undefined) => Array.from({ length: layers }, (_, l) => forLog(values?.[l] ?? null));
+    return [Array.from({ length: layers }, (_, l) => l + 1), at(latest), at(signals?.activationRms), at(signals?.backwardNorm)];
+  },
+};
