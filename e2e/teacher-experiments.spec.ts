@@ -103,3 +103,18 @@ test('At a phone’s width (390 px) nothing scrolls sideways', async ({ page }) 
   await page.getByRole('button', { name: 'Keep as reference' }).click();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
 });
+
+test('The live status announces changes of state, not every step; Presentation mode enlarges the type', async ({ page }) => {
+  await openWith(page, RUN);
+  await expect(page.getByRole('status')).toHaveAttribute('aria-live', 'off');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect(page.getByText(/^Training started at step \d+\.$/)).toHaveCount(1);
+  await waitForStep(page, 20);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  const { step } = await readStatus(page);
+  await expect(page.getByText(`Paused at step ${step}.`)).toHaveCount(1);
+  const size = async () => Number.parseFloat(await page.getByRole('status').evaluate((e) => getComputedStyle(e).fontSize));
+  const before = await size();
+  await page.getByLabel('Presentation mode').check();
+  expect(await size()).toBeGreaterThan(before * 1.2);
+});

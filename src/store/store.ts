@@ -48,11 +48,14 @@ export interface ViewSlice {
   references: readonly Reference[];
   /** The charts' axes keep their ranges (runs read against the same axes). */
   fixedAxes: boolean;
+  /** Larger type, for a projector. */
+  presentation: boolean;
   setPace: (stepsPerSecond: number | null) => void;
   setLogSteps: (on: boolean) => void;
   addReference: (reference: Omit<Reference, 'id'>) => void;
   clearReferences: () => void;
   setFixedAxes: (on: boolean) => void;
+  setPresentation: (on: boolean) => void;
 }
 
 export type Store = ConfigSlice & RunSlice & ViewSlice;
@@ -118,11 +121,13 @@ const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set) => ({
   logSteps: false,
   references: [],
   fixedAxes: false,
+  presentation: false,
   setPace: (pace) => set({ pace }),
   setLogSteps: (logSteps) => set({ logSteps }),
   addReference: (reference) => set((s) => ({ references: [...s.references, { ...reference, id: nextReferenceId++ }].slice(-MAX_REFERENCES) })),
   clearReferences: () => set({ references: [] }),
   setFixedAxes: (fixedAxes) => set({ fixedAxes }),
+  setPresentation: (presentation) => set({ presentation }),
 });
 
 export const useStore = create<Store>()((...args) => ({ ...createConfigSlice(...args), ...createRunSlice(...args), ...createViewSlice(...args) }));

@@ -1,5 +1,6 @@
 // The playground page: controls on the left; status, charts and the per-layer table on the right.
 
+import { useStore } from '../store/store';
 import { AboutExperiment } from './AboutExperiment';
 import { GradientNormsChart, LayerProfileChart, LossChart, UpdateRatioChart, WeightNormsChart } from './Charts';
 import { Controls } from './Controls';
@@ -8,11 +9,12 @@ import { InsideView } from './InsideView';
 import { LayerTable } from './LayerTable';
 import { ConfusionMatrix, MisclassifiedExamples } from './Mistakes';
 import { RunTools } from './RunTools';
-import { LoadingBar, Notices, StatusLine } from './StatusPanel';
+import { Announcer, LoadingBar, Notices, StatusLine } from './StatusPanel';
 
 export function App() {
+  const presentation = useStore((s) => s.presentation);
   return (
-    <div className="app">
+    <div className={presentation ? 'app presentation' : 'app'}>
       <header>
         <h1>Gradient Lab</h1>
         <p className="subtitle">
@@ -23,6 +25,7 @@ export function App() {
       <main className="results">
         <AboutExperiment />
         <StatusLine />
+        <Announcer />
         <LoadingBar />
         <Notices />
         <RunTools />

@@ -116,8 +116,15 @@ const PACES: [string, number | null][] = [
 
 /** How fast a run goes, and how its steps are drawn: for watching a fast model step by step. */
 function ViewFields() {
-  const { pace, logSteps, setPace, setLogSteps } = useStore(
-    useShallow((s) => ({ pace: s.pace, logSteps: s.logSteps, setPace: s.setPace, setLogSteps: s.setLogSteps })),
+  const { pace, logSteps, presentation, setPace, setLogSteps, setPresentation } = useStore(
+    useShallow((s) => ({
+      pace: s.pace,
+      logSteps: s.logSteps,
+      presentation: s.presentation,
+      setPace: s.setPace,
+      setLogSteps: s.setLogSteps,
+      setPresentation: s.setPresentation,
+    })),
   );
   const id = useId();
   return (
@@ -134,6 +141,9 @@ function ViewFields() {
       </div>
       <label className="check">
         <input type="checkbox" checked={logSteps} onChange={(e) => setLogSteps(e.target.checked)} /> Log step axis
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={presentation} onChange={(e) => setPresentation(e.target.checked)} /> Presentation mode
       </label>
     </div>
   );

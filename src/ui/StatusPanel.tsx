@@ -1,4 +1,5 @@
 // The status line, the loading bar, and the notices: divergence, ignored link values, worker errors.
+import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { selectRun, useStore } from '../store/store';
 import { formatNumber, formatShare } from './format';
@@ -21,8 +22,40 @@ export function StatusLine() {
   }
   if (run.running) parts.push(`${formatNumber(run.stepsPerSecond)} steps/s`);
   return (
-    <p className="status" role="status">
+    // rewritten many times a second: not read out (aria-live off); the Announcer says what changed
+    <p className="status" role="status" aria-live="off">
       {parts.join(' · ')}
+    </p>
+  );
+}
+
+/**
+ * What a screen reader hears: changes of state (started, paused, diverged, the backend), not every
+ * step. Visually hidden; the status line shows the same and more.
+ */
+export function Announcer() {
+  const running = useStore((s) => s.run.running);
+  const divergence = useStore((s) => s.run.divergence);
+  const backend = useStore((s) => s.run.backend?.label ?? null);
+  const [said, setSaid] = useState('');
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const step = useStore.getState().run.latest?.step ?? 0;
+    setSaid(running ? `Training started at step ${step}.` : `Paused at step ${step}.`);
+  }, [running]);
+  useEffect(() => {
+    if (divergence) setSaid(`Training diverged at step ${divergence.step}: ${divergence.reason}.`);
+  }, [divergence]);
+  useEffect(() => {
+    if (backend) setSaid(`Backend: ${backend}.`);
+  }, [backend]);
+  return (
+    <p className="visually-hidden" aria-live="polite">
+      {said}
     </p>
   );
 }
