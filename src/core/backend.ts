@@ -92,8 +92,8 @@ export interface Backend {
   dataset(features: Uint8Array | Float32Array, scale: number, labels: Uint8Array, cols: number): DataTensor;
   indices(values: Uint32Array): IndexTensor;
   writeIndices(t: IndexTensor, values: Uint32Array): void;
-  /** Frees a split or an index vector. */
-  release(t: DataTensor | IndexTensor): void;
+  /** Frees a split, an index vector or a label vector. */
+  release(t: DataTensor | IndexTensor | LabelTensor): void;
 
   // ---- the fused layer ops, forward and backward (one dispatch each on WebGPU) ----
   /** h (n, out) = φ([input | 1] · p); input (n, in), p (in + 1, out). */

@@ -186,6 +186,7 @@ class Setup {
   destroy(): void {
     this.model.destroy();
     for (const t of [this.x, this.metrics, ...(this.hiddenOut ?? [])]) this.backend.free(t);
+    this.backend.release(this.y);
   }
 }
 

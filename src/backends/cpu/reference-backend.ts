@@ -172,7 +172,7 @@ export class ReferenceBackend implements Backend {
     (t as CpuIndices).data.set(values);
   }
 
-  release(_t: DataTensor | IndexTensor): void {}
+  release(_t: DataTensor | IndexTensor | LabelTensor): void {}
 
   // ---- the bare product (the benchmark's matmul workloads; not part of the Backend contract) ----
 

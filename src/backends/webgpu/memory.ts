@@ -180,13 +180,13 @@ export class GpuMemory {
     this.queue.writeBuffer((t as GpuIndices).buffer, 0, values.buffer, values.byteOffset, values.byteLength);
   }
 
-  release(t: DataTensor | IndexTensor): void {
+  release(t: DataTensor | IndexTensor | LabelTensor): void {
     this.recorder.flush();
     if (t instanceof GpuData) {
       this.pool.release(t.features);
       this.pool.release(t.labels);
     } else {
-      this.pool.release((t as GpuIndices).buffer);
+      this.pool.release((t as GpuIndices | GpuLabels).buffer);
     }
   }
 

@@ -131,7 +131,7 @@ export class WebGpuBackend implements Backend {
   writeIndices(t: IndexTensor, values: Uint32Array): void {
     this.memory.writeIndices(t, values);
   }
-  release(t: DataTensor | IndexTensor): void {
+  release(t: DataTensor | IndexTensor | LabelTensor): void {
     this.memory.release(t);
   }
 
