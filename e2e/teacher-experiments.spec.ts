@@ -24,7 +24,7 @@ test('Keep as reference draws the run behind the next one, named by its settings
   await trainTo(page, 30);
   await page.getByRole('button', { name: 'Keep as reference' }).click();
   const legend = page.getByRole('list', { name: 'References in the Gradient norms chart' });
-  await expect(legend).toContainText('Reference 1 (kept): mlp 2×16 tanh · xavier-uniform · lr 0.3');
+  await expect(legend).toContainText('Reference 1 (kept): MLP 2×16 tanh · Xavier uniform · Learning rate 0.3');
   await expect(page.getByRole('list', { name: 'References in the Loss chart' })).toContainText('Reference 1 (kept)');
   // a second run with another learning rate, read against the first
   await page.getByLabel('Learning rate').fill('0.05');
@@ -36,7 +36,7 @@ test('Keep as reference draws the run behind the next one, named by its settings
   await page.getByRole('button', { name: 'Keep as reference' }).click();
   await page.getByRole('button', { name: 'Keep as reference' }).click();
   await expect(legend.getByRole('listitem')).toHaveCount(3);
-  await expect(legend).toContainText('lr 0.05');
+  await expect(legend).toContainText('Learning rate 0.05');
   await page.getByRole('button', { name: 'Clear references' }).click();
   await expect(legend).toHaveCount(0);
 });
@@ -61,9 +61,9 @@ test('Download CSV has a header and a row per step; Download JSON imports back a
   const input = page.getByLabel('Run file to import');
   await input.setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(json.text) });
   const tools = page.getByRole('region', { name: 'Take the run away' });
-  await expect(tools).toContainText(`Imported run.json as a reference: mlp 2×16 tanh`);
+  await expect(tools).toContainText(`Imported run.json as a reference: MLP 2×16 tanh`);
   await expect(tools).toContainText(`${step} steps`);
-  await expect(page.getByRole('list', { name: 'References in the Loss chart' })).toContainText('Reference 1 (imported): mlp 2×16 tanh');
+  await expect(page.getByRole('list', { name: 'References in the Loss chart' })).toContainText('Reference 1 (imported): MLP 2×16 tanh');
 
   // truncated, and foreign: refused with what is wrong, the live run untouched
   await input.setInputFiles({ name: 'cut.json', mimeType: 'application/json', buffer: Buffer.from(json.text.slice(0, 200)) });
@@ -117,4 +117,51 @@ test('The live status announces changes of state, not every step; Presentation m
   const before = await size();
   await page.getByLabel('Presentation mode').check();
   expect(await size()).toBeGreaterThan(before * 1.2);
+});
+
+test('Language: 中文 changes every visible label to the book’s Chinese terms, is kept in the link, and survives a reload', async ({ page }) => {
+  await openWith(page, 'experiment=weight-decay&backend=cpu');
+  await stepOnce(page);
+  const english = ['Train', 'Step', 'Reset', 'Learning rate', 'Weight decay λ', 'Batch size', 'Loss chart', 'Computational graph', 'Keep as reference'];
+  const before = await page.locator('body').innerText();
+  for (const text of english) expect(before, text).toContain(text);
+  await page.getByLabel('Language', { exact: true }).selectOption({ label: '中文' });
+  await expect(page).toHaveURL(/lang=zh/);
+  const chinese = async () => {
+    await expect(page.getByLabel('语言', { exact: true })).toHaveValue('zh');
+    await expect(page.getByRole('button', { name: '训练' })).toBeVisible();
+    await expect(page.getByRole('button', { name: '单步' })).toBeVisible();
+    await expect(page.getByLabel('学习率', { exact: true })).toBeVisible();
+    await expect(page.getByLabel('权重衰减 λ', { exact: true })).toBeVisible();
+    await expect(page.getByLabel('批量大小', { exact: true })).toBeVisible();
+    await expect(page.getByLabel('激活函数', { exact: true })).toBeDisabled(); // softmax regression: no hidden layer
+    await expect(page.getByRole('region', { name: '关于这个实验' })).toContainText('权重衰减');
+    await expect(page.getByRole('region', { name: '计算图' })).toBeVisible();
+    await expect(page.getByRole('img', { name: '损失图' })).toBeVisible();
+    await expect(page.getByRole('button', { name: '保留为参照' })).toBeVisible();
+    await expect(page.getByRole('status')).toContainText(/第 \d+ 步/);
+  };
+  await chinese();
+  // no English label, legend, caption or button text is left on the screen (the mathematics aside)
+  const text = await page.locator('body').innerText();
+  for (const word of [
+    ...english,
+    'Hidden layers',
+    'Initializer',
+    'Dataset',
+    'Confusion matrix',
+    'Misclassified',
+    'Gradient norms',
+    'What is this',
+    'Download',
+    'test accuracy',
+    'About this experiment',
+  ]) {
+    expect(text, word).not.toContain(word);
+  }
+  await page.reload();
+  await chinese();
+  // a refused value says so in Chinese, naming the field and the range
+  await page.getByLabel('学习率', { exact: true }).fill('-1');
+  await expect(page.getByRole('alert')).toContainText('学习率“-1”不可用：应为 0（不含） 到');
 });

@@ -144,3 +144,14 @@ describe('the store', () => {
     expect(metrics.markers).toEqual([{ step: 3, label: 're-init zeros' }]);
   });
 });
+
+describe('the page language', () => {
+  it('follows the browser: Chinese for any zh-* before English, else English', async () => {
+    const { browserLanguage } = await import('../src/store/store');
+    expect(browserLanguage(['zh-CN', 'en-US'])).toBe('zh');
+    expect(browserLanguage(['zh-TW'])).toBe('zh');
+    expect(browserLanguage(['en-GB', 'zh-CN'])).toBe('en');
+    expect(browserLanguage(['fr-FR'])).toBe('en');
+    expect(browserLanguage([])).toBe('en');
+  });
+});

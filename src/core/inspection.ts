@@ -58,7 +58,7 @@ export const FLAT_SHARE = 0.1;
 
 export interface FlatRegion extends SaturationRule {
   flatOutside: boolean;
-  /** The region in words, for the page. */
+  /** The region in mathematics (written the same in every language). */
   text: string;
 }
 
@@ -67,7 +67,7 @@ export function flatRegion(kind: Activation): FlatRegion | null {
     case 'sigmoid': {
       // h(1 − h) < 0.1 · ¼  ⇔  (h − ½)² > ¼ − 0.025
       const threshold = Math.sqrt(0.25 - FLAT_SHARE * 0.25);
-      return { center: 0.5, threshold, flatOutside: true, text: `h < ${(0.5 - threshold).toFixed(3)} or h > ${(0.5 + threshold).toFixed(3)}` };
+      return { center: 0.5, threshold, flatOutside: true, text: `h ∉ [${(0.5 - threshold).toFixed(3)}, ${(0.5 + threshold).toFixed(3)}]` };
     }
     case 'tanh': {
       // 1 − h² < 0.1

@@ -35,6 +35,8 @@ export function toHash(config: RunConfig, experiment: string | null = null, opti
 
 /** Hash key of the experiment a link opens. */
 export const EXPERIMENT_KEY = 'experiment';
+/** Hash key of the page's language (the page checks its value; the core only passes it on). */
+export const LANGUAGE_KEY = 'lang';
 
 export interface HashParse {
   config: RunConfig;
@@ -42,6 +44,8 @@ export interface HashParse {
   experiment: string | null;
   /** One line per ignored entry: `depth=abc (Hidden layers "abc" is not allowed: …)`. */
   ignored: string[];
+  /** The `lang` entry as written, if any. */
+  language: string | null;
 }
 
 const SETTING_BY_HASH_KEY = new Map(SETTING_NAMES.map((name) => [SETTINGS[name].hash, name]));
@@ -60,7 +64,7 @@ export function fromHash(hash: string): HashParse {
   if (named !== null && !experiment) ignored.push(`${EXPERIMENT_KEY}=${named} (unknown experiment)`);
   if (experiment) Object.assign(config, experiment.settings);
   for (const [key, value] of params) {
-    if (key === EXPERIMENT_KEY) continue;
+    if (key === EXPERIMENT_KEY || key === LANGUAGE_KEY) continue;
     const name = SETTING_BY_HASH_KEY.get(key);
     if (!name) {
       ignored.push(`${key}=${value} (unknown setting)`);
@@ -73,5 +77,5 @@ export function fromHash(hash: string): HashParse {
       ignored.push(`${key}=${value} (${error.message})`);
     }
   }
-  return { config, experiment: experiment && isExperiment(config, experiment) ? experiment.id : null, ignored };
+  return { config, experiment: experiment && isExperiment(config, experiment) ? experiment.id : null, ignored, language: params.get(LANGUAGE_KEY) };
 }

@@ -165,9 +165,3 @@ export function runCsv(file: RunFile): string {
   }
   return `${rows.join('\n')}\n`;
 }
-
-/** A short name for a run's settings, for a legend: "mlp 10×64 sigmoid · mxnet-default · lr 0.1 · λ 0". */
-export function runLabel(settings: RunFile['settings']): string {
-  const model = settings.model === 'softmax' ? 'softmax regression' : `mlp ${settings.depth}×${settings.width} ${settings.activation}`;
-  return `${model} · ${settings.init} · lr ${settings.lr} · λ ${settings.lambda} · batch ${settings.batchSize} · ${settings.dataset}`;
-}

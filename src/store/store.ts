@@ -4,7 +4,7 @@ import { experimentById } from '../core/experiments';
 import type { RunConfig } from '../core/settings';
 import type { CheckKind, FromWorker } from '../worker/protocol';
 import { initialConfig, initialRun, type RunState } from './initial-state';
-import type { RunSeries } from './run-file';
+import type { RunFile, RunSeries } from './run-file';
 
 export interface ConfigSlice {
   config: RunConfig;
@@ -29,10 +29,28 @@ export interface RunSlice {
 }
 
 /** How the run is watched: not settings of the run, and not in the link. */
+/** The languages of the page (ui/i18n has a string table for each). */
+export const LANGUAGES = ['en', 'zh'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** The language a browser asks for: Chinese for any zh-*, else English. */
+export function browserLanguage(languages: readonly string[]): Language {
+  return languages.some((l) => /^zh\b/i.test(l)) &&
+    !languages
+      .slice(
+        0,
+        languages.findIndex((l) => /^zh\b/i.test(l)),
+      )
+      .some((l) => /^en\b/i.test(l))
+    ? 'zh'
+    : 'en';
+}
+
 /** A run kept (or imported) to compare with: drawn faded behind the live one, named by its settings. */
 export interface Reference {
   id: number;
-  label: string;
+  /** Its settings (the page names the run by them, in its language). */
+  settings: RunFile['settings'];
   origin: 'kept' | 'imported';
   series: RunSeries;
 }
@@ -50,12 +68,14 @@ export interface ViewSlice {
   fixedAxes: boolean;
   /** Larger type, for a projector. */
   presentation: boolean;
+  language: Language;
   setPace: (stepsPerSecond: number | null) => void;
   setLogSteps: (on: boolean) => void;
   addReference: (reference: Omit<Reference, 'id'>) => void;
   clearReferences: () => void;
   setFixedAxes: (on: boolean) => void;
   setPresentation: (on: boolean) => void;
+  setLanguage: (language: Language) => void;
 }
 
 export type Store = ConfigSlice & RunSlice & ViewSlice;
@@ -122,12 +142,14 @@ const createViewSlice: StateCreator<Store, [], [], ViewSlice> = (set) => ({
   references: [],
   fixedAxes: false,
   presentation: false,
+  language: 'en',
   setPace: (pace) => set({ pace }),
   setLogSteps: (logSteps) => set({ logSteps }),
   addReference: (reference) => set((s) => ({ references: [...s.references, { ...reference, id: nextReferenceId++ }].slice(-MAX_REFERENCES) })),
   clearReferences: () => set({ references: [] }),
   setFixedAxes: (fixedAxes) => set({ fixedAxes }),
   setPresentation: (presentation) => set({ presentation }),
+  setLanguage: (language) => set({ language }),
 });
 
 export const useStore = create<Store>()((...args) => ({ ...createConfigSlice(...args), ...createRunSlice(...args), ...createViewSlice(...args) }));

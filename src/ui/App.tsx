@@ -6,6 +6,7 @@ import { GradientNormsChart, LayerProfileChart, LossChart, UpdateRatioChart, Wei
 import { Controls } from './Controls';
 import { DecisionBoundary } from './DecisionBoundary';
 import { InsideView } from './InsideView';
+import { useStrings } from './i18n';
 import { LayerTable } from './LayerTable';
 import { ConfusionMatrix, MisclassifiedExamples } from './Mistakes';
 import { RunTools } from './RunTools';
@@ -13,13 +14,12 @@ import { Announcer, LoadingBar, Notices, StatusLine } from './StatusPanel';
 
 export function App() {
   const presentation = useStore((s) => s.presentation);
+  const t = useStrings();
   return (
     <div className={presentation ? 'app presentation' : 'app'}>
       <header>
         <h1>Gradient Lab</h1>
-        <p className="subtitle">
-          Softmax regression and MLPs, trained live: change λ, the initializer, the activation and the depth, and watch every layer's gradient.
-        </p>
+        <p className="subtitle">{t.app.subtitle}</p>
       </header>
       <Controls />
       <main className="results">

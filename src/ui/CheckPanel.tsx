@@ -4,42 +4,42 @@ import { useStore } from '../store/store';
 import { send } from '../store/worker-bridge';
 import type { CheckKind, CheckReport } from '../worker/protocol';
 import { formatNumber, layerIndex } from './format';
+import { type Strings, useStrings } from './i18n';
+import { backendLabel } from './StatusPanel';
 
-const verdict = (passed: boolean) => <strong className={passed ? 'pass' : 'fail'}>{passed ? 'pass' : 'fail'}</strong>;
+type Checks = Strings['inside']['checks'];
 
-function GradientReport({ report }: { report: CheckReport | undefined }) {
+const verdict = (c: Checks, passed: boolean) => <strong className={passed ? 'pass' : 'fail'}>{passed ? c.pass : c.fail}</strong>;
+
+function GradientReport({ c, report }: { c: Checks; report: CheckReport | undefined }) {
   if (!report) return null;
-  if ('failed' in report) return <p role="alert">The gradient check could not run: {report.failed}</p>;
+  if ('failed' in report) return <p role="alert">{c.gradientFailed(report.failed)}</p>;
   if (report.kind !== 'gradients' || !('result' in report)) return null;
   const { result } = report;
+  const below = result.layers.reduce((sum, l) => sum + l.belowFloor, 0);
+  const bound = formatNumber(result.tolerance * result.floor);
   return (
     <div className="check-report">
       <p>
-        Step {report.step}: largest relative error {formatNumber(result.worstRelativeError)} over {result.checked} parameters of {result.layers.length} layer
-        {result.layers.length === 1 ? '' : 's'} on {report.samples} training examples, against a tolerance of {formatNumber(result.tolerance)}:{' '}
-        {verdict(result.passed)}.
+        {c.gradientResult(
+          report.step,
+          formatNumber(result.worstRelativeError),
+          result.checked,
+          result.layers.length,
+          report.samples,
+          formatNumber(result.tolerance),
+        )}{' '}
+        {verdict(c, result.passed)}.
       </p>
-      {result.layers.some((l) => l.belowFloor > 0) && (
-        <p>
-          Entries whose gradient is below the floor {formatNumber(result.floor)} ({result.layers.reduce((sum, l) => sum + l.belowFloor, 0)} of {result.checked})
-          are only held to |a − n| ≤ {formatNumber(result.tolerance * result.floor)}: a float64 difference cannot resolve them more finely, so a vanishing
-          gradient there is shown to be tiny, not checked digit by digit.
-        </p>
-      )}
-      <table className="check-table" aria-label="Gradient check by layer">
+      {below > 0 && <p>{c.belowFloor(formatNumber(result.floor), below, result.checked, bound)}</p>}
+      <table className="check-table" aria-label={c.byLayer}>
         <thead>
           <tr>
-            <th scope="col">Layer</th>
-            <th scope="col">Entries</th>
-            <th
-              scope="col"
-              title={`entries whose gradient is below ${formatNumber(result.floor)}: held to |a − n| ≤ ${formatNumber(result.tolerance * result.floor)}`}
-            >
-              Below the floor
-            </th>
-            <th scope="col">Largest relative error</th>
-            <th scope="col">Analytic ∂J/∂θ</th>
-            <th scope="col">Centred difference</th>
+            {c.headers.map((header, i) => (
+              <th key={header} scope="col" title={i === 2 ? c.floorTip(formatNumber(result.floor), bound) : undefined}>
+                {header}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
@@ -48,7 +48,7 @@ function GradientReport({ report }: { report: CheckReport | undefined }) {
               <td>{l.layer}</td>
               <td>{l.checked}</td>
               <td>{l.belowFloor}</td>
-              <td>{l.belowFloor === l.checked ? 'not resolved' : formatNumber(l.worstRelativeError)}</td>
+              <td>{l.belowFloor === l.checked ? c.notResolved : formatNumber(l.worstRelativeError)}</td>
               <td>{formatNumber(l.worst.analytic)}</td>
               <td>{formatNumber(l.worst.numeric)}</td>
             </tr>
@@ -59,31 +59,32 @@ function GradientReport({ report }: { report: CheckReport | undefined }) {
   );
 }
 
-function BackendReport({ report }: { report: CheckReport | undefined }) {
+function BackendReport({ t, report }: { t: Strings; report: CheckReport | undefined }) {
+  const c = t.inside.checks;
   if (!report) return null;
-  if ('failed' in report) return <p role="alert">The comparison could not run: {report.failed}</p>;
-  if ('unavailable' in report) return <p>{report.unavailable}</p>;
+  if ('failed' in report) return <p role="alert">{c.compareFailed(report.failed)}</p>;
+  if ('unavailable' in report) return <p>{c.noWebGpu(backendLabel(t, report.unavailable))}</p>;
   if (report.kind !== 'backends' || !('backends' in report)) return null;
   const { result, backends } = report;
+  const gradients = formatNumber(Math.max(0, ...result.layers.map((l) => l.relativeDifference)));
   return (
     <div className="check-report">
       <p>
-        Step {report.step}, one forward and backward pass on {report.samples} training examples: the loss differs by {formatNumber(result.lossDifference)}{' '}
-        (relative) and the layers' ‖∂J/∂W‖ by at most {formatNumber(Math.max(0, ...result.layers.map((l) => l.relativeDifference)))}, against a tolerance of{' '}
-        {formatNumber(result.tolerance)}: {verdict(result.passed)}.
+        {c.compareResult(report.step, report.samples, formatNumber(result.lossDifference), gradients, formatNumber(result.tolerance))}{' '}
+        {verdict(c, result.passed)}.
       </p>
-      <table className="check-table" aria-label="Backends compared">
+      <table className="check-table" aria-label={c.compared}>
         <thead>
           <tr>
-            <th scope="col">Quantity</th>
+            <th scope="col">{c.quantity}</th>
             <th scope="col">{backends[0]}</th>
             <th scope="col">{backends[1]}</th>
-            <th scope="col">Relative difference</th>
+            <th scope="col">{c.difference}</th>
           </tr>
         </thead>
         <tbody>
           <tr>
-            <td>loss L</td>
+            <td>{c.lossRow}</td>
             <td>{formatNumber(result.loss[0])}</td>
             <td>{formatNumber(result.loss[1])}</td>
             <td>{formatNumber(result.lossDifference)}</td>
@@ -103,6 +104,8 @@ function BackendReport({ report }: { report: CheckReport | undefined }) {
 }
 
 export function CheckPanel() {
+  const t = useStrings();
+  const c = t.inside.checks;
   const ready = useStore((s) => s.run.model !== null);
   const checking = useStore((s) => s.run.checking);
   const checks = useStore((s) => s.run.checks);
@@ -113,27 +116,27 @@ export function CheckPanel() {
   };
   const busy = (kind: CheckKind) => checking.includes(kind);
   return (
-    <section className="chart checks" aria-label="Check it yourself">
-      <h2 className="panel-title">Check it yourself</h2>
+    <section className="chart checks" aria-label={c.region}>
+      <h2 className="panel-title">{c.region}</h2>
       <p className="caption">
-        Both run on a copy of the current parameters, between training steps: the run goes on as before. Check gradients runs the float64 reference
-        implementation (plain loops, the specification every backend is tested against) on those parameters and compares its backpropagated gradient of a sample
-        of parameters from every layer with centred differences (J(θ + h) − J(θ − h))/2h, h = {formatNumber(GRADIENT_CHECK_STEP)}; relative error |a − n| /
-        max(|a|, |n|, {formatNumber(GRADIENT_CHECK_FLOOR)}·max(1, |J|)), passing below {formatNumber(GRADIENT_CHECK_TOLERANCE)}. Compare backends runs the same
-        forward and backward pass on the CPU and on WebGPU, so it checks the GPU's kernels, and passes when the loss and every ‖∂J/∂W‖ agree within{' '}
-        {formatNumber(BACKEND_COMPARISON_TOLERANCE)} (relative).
+        {c.caption(
+          formatNumber(GRADIENT_CHECK_STEP),
+          formatNumber(GRADIENT_CHECK_FLOOR),
+          formatNumber(GRADIENT_CHECK_TOLERANCE),
+          formatNumber(BACKEND_COMPARISON_TOLERANCE),
+        )}
       </p>
       <div className="check-buttons">
         <button type="button" disabled={!ready || busy('gradients')} onClick={() => ask('gradients')}>
-          {busy('gradients') ? 'Checking gradients…' : 'Check gradients'}
+          {busy('gradients') ? c.checking : c.gradients}
         </button>
         <button type="button" disabled={!ready || busy('backends')} onClick={() => ask('backends')}>
-          {busy('backends') ? 'Comparing backends…' : 'Compare backends'}
+          {busy('backends') ? c.comparing : c.backends}
         </button>
       </div>
       <div aria-live="polite">
-        <GradientReport report={checks.gradients} />
-        <BackendReport report={checks.backends} />
+        <GradientReport c={c} report={checks.gradients} />
+        <BackendReport t={t} report={checks.backends} />
       </div>
     </section>
   );

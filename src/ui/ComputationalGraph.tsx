@@ -5,6 +5,7 @@ import type { Inside } from '../core/inspection';
 import { metrics } from '../store/metrics-buffer';
 import { useStore } from '../store/store';
 import { formatNumber, layerIndex } from './format';
+import { type Strings, useStrings } from './i18n';
 
 const sup = layerIndex;
 
@@ -21,15 +22,16 @@ interface GraphNode {
   row: number;
 }
 
-const summarise = (h: Histogram) => `‖·‖ ${formatNumber(h.norm)} · μ ${formatNumber(h.mean)} · σ ${formatNumber(h.spread)}${nonFinite(h)}`;
-const gradient = (h: Histogram) => `‖∂J/∂·‖ ${formatNumber(h.norm)}${nonFinite(h)}`;
-function nonFinite(h: Histogram): string {
+type GraphText = Strings['inside']['graph'];
+function nonFinite(g: GraphText, h: Histogram): string {
   const count = h.nan + h.positiveInfinity + h.negativeInfinity;
-  return count > 0 ? ` · ${count} not finite` : '';
+  return count > 0 ? ` · ${g.notFinite(count)}` : '';
 }
 
 /** The nodes of the graph, top (input) to bottom (objective). */
-export function graphNodes(inside: Inside, loss: number | null, l2: number | null): GraphNode[] {
+export function graphNodes(g: GraphText, inside: Inside, loss: number | null, l2: number | null): GraphNode[] {
+  const summarise = (h: Histogram) => `‖·‖ ${formatNumber(h.norm)} · μ ${formatNumber(h.mean)} · σ ${formatNumber(h.spread)}${nonFinite(g, h)}`;
+  const gradient = (h: Histogram) => `‖∂J/∂·‖ ${formatNumber(h.norm)}${nonFinite(g, h)}`;
   const nodes: GraphNode[] = [];
   const L = inside.layers.length - 1; // hidden layers
   const n = inside.rows;
@@ -37,10 +39,10 @@ export function graphNodes(inside: Inside, loss: number | null, l2: number | nul
   nodes.push({
     id: 'x',
     name: 'x',
-    shape: `${inside.input.cols} × ${n} examples`,
+    shape: g.examples(inside.input.cols, n),
     forward: `‖x‖ ${formatNumber(inside.input.norm)}`,
-    backward: 'input: no gradient needed',
-    formula: `x: the batch of ${n} inputs, ${inside.input.cols} features each.`,
+    backward: g.noGradient,
+    formula: g.x(n, inside.input.cols),
     column: 'main',
     row: row++,
   });
@@ -57,7 +59,7 @@ export function graphNodes(inside: Inside, loss: number | null, l2: number | nul
       shape: `${fanOut} × ${fanIn}`,
       forward: summarise(layer.W),
       backward: gradient(layer.dW),
-      formula: `∂J/∂W${sup(l)} = (∂J/∂${z}) ${previous}ᵀ + λW${sup(l)} (summed over the batch), λ = ${inside.lambda}. The weight decay term λW${sup(l)} comes from s.`,
+      formula: g.weights(sup(l), z, previous, inside.lambda),
       column: 'params',
       row,
     });
@@ -67,9 +69,7 @@ export function graphNodes(inside: Inside, loss: number | null, l2: number | nul
       shape: `${fanOut} × ${n}`,
       forward: summarise(layer.z),
       backward: gradient(layer.dz),
-      formula: output
-        ? `o = W${sup(l)}${previous} + b${sup(l)}, the logits. ∂J/∂o = (softmax(o) − y)/n for each example (y one-hot).`
-        : `z${sup(l)} = W${sup(l)}${previous} + b${sup(l)}. ∂J/∂z${sup(l)} = ∂J/∂h${sup(l)} ⊙ φ′(z${sup(l)}): small where φ is flat.`,
+      formula: output ? g.output(sup(l), previous) : g.hidden(sup(l), previous),
       column: 'main',
       row: row++,
     });
@@ -80,7 +80,7 @@ export function graphNodes(inside: Inside, loss: number | null, l2: number | nul
         shape: `${fanOut} × ${n}`,
         forward: summarise(layer.h),
         backward: gradient(layer.dh),
-        formula: `h${sup(l)} = φ(z${sup(l)}), φ = ${inside.activation}. ∂J/∂h${sup(l)} = W${sup(l + 1)}ᵀ ∂J/∂${l === L ? 'o' : `z${sup(l + 1)}`}: the gradient from above, through the next weights.`,
+        formula: g.activation(sup(l), inside.activation, sup(l + 1), l === L ? 'o' : `z${sup(l + 1)}`),
         column: 'main',
         row: row++,
       });
@@ -89,30 +89,30 @@ export function graphNodes(inside: Inside, loss: number | null, l2: number | nul
   nodes.push({
     id: 'L',
     name: 'L',
-    shape: 'scalar',
+    shape: g.scalar,
     forward: loss === null ? 'L –' : `L = ${formatNumber(loss)}`,
     backward: '∂J/∂L = 1',
-    formula: 'L = (1/n) Σᵢ l(oᵢ, yᵢ), the mean cross-entropy of the batch: l = −log softmax(oᵢ)[yᵢ].',
+    formula: g.loss,
     column: 'main',
     row: row++,
   });
   nodes.push({
     id: 's',
     name: 's',
-    shape: 'scalar',
+    shape: g.scalar,
     forward: l2 === null ? 's –' : `s = ${formatNumber(l2)}`,
     backward: '∂J/∂s = 1',
-    formula: `s = (λ/2) Σₗ ‖W${sup('l')}‖²_F, the weight decay term, λ = ${inside.lambda}. ∂s/∂W${sup('l')} = λW${sup('l')}.`,
+    formula: g.decay(inside.lambda),
     column: 'params',
     row,
   });
   nodes.push({
     id: 'J',
     name: 'J',
-    shape: 'scalar',
+    shape: g.scalar,
     forward: loss === null || l2 === null ? 'J –' : `J = ${formatNumber(loss + l2)}`,
-    backward: '∂J/∂J = 1: backpropagation starts here',
-    formula: 'J = L + s, the objective that gradient descent minimises.',
+    backward: g.start,
+    formula: g.objective,
     column: 'main',
     row: row++,
   });
@@ -125,16 +125,17 @@ export function ComputationalGraph() {
   const inside = useStore((s) => s.run.evaluation?.inside ?? null);
   const step = useStore((s) => s.run.evaluation?.step ?? null);
   const [selected, setSelected] = useState<string | null>(null);
+  const g = useStrings().inside.graph;
   if (!inside || step === null) {
     return (
-      <section className="chart graph" aria-label="Computational graph">
-        <h2 className="panel-title">Computational graph</h2>
-        <p>Train a step to see the graph with its values.</p>
+      <section className="chart graph" aria-label={g.region}>
+        <h2 className="panel-title">{g.region}</h2>
+        <p>{g.empty}</p>
       </section>
     );
   }
   const at = metrics.steps.lastIndexOf(step);
-  const nodes = graphNodes(inside, at >= 0 ? metrics.loss[at] : null, at >= 0 ? metrics.l2[at] : null);
+  const nodes = graphNodes(g, inside, at >= 0 ? metrics.loss[at] : null, at >= 0 ? metrics.l2[at] : null);
   const rows = Math.max(...nodes.map((n) => n.row)) + 1;
   // the chain x → … → J on the left (what a narrow screen shows first), the parameters on the right
   const x = (column: GraphNode['column']) => NODE.pad + (column === 'main' ? 0 : NODE.width + NODE.columnGap);
@@ -158,15 +159,11 @@ export function ComputationalGraph() {
   const busX = width - NODE.pad / 2;
   const jNode = main[main.length - 1];
   return (
-    <section className="chart graph" aria-label="Computational graph">
-      <h2 className="panel-title">Computational graph · step {step}</h2>
-      <p className="caption">
-        Forward (solid arrows) computes each value from the one before; backward (dashed) carries ∂J/∂· from J back to every weight, through s too. Each node
-        shows its norm, mean μ and spread σ over the batch of {inside.rows}, and the norm of J's gradient with respect to it; the weight nodes describe W (its
-        bias b is the node's other parameter). Hover over or focus a node for its formula.
-      </p>
+    <section className="chart graph" aria-label={g.region}>
+      <h2 className="panel-title">{g.title(step)}</h2>
+      <p className="caption">{g.caption(inside.rows)}</p>
       <div className="graph-scroll">
-        <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} aria-label="Nodes of the computational graph">
+        <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} aria-label={g.nodes}>
           <defs>
             <marker id="arrow-forward" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
               <path d="M 0 0 L 10 5 L 0 10 z" fill="#1f3a5f" />
@@ -260,7 +257,7 @@ export function ComputationalGraph() {
             <strong>{shown.name}</strong> ({shown.shape}): {shown.formula}
           </>
         ) : (
-          'Hover over or focus a node to see its formula.'
+          g.hint
         )}
       </p>
     </section>

@@ -1,24 +1,30 @@
 // The control panel: every setting with a visible label, checked at the control before it reaches the worker.
 import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { ConfigError } from '../core/errors';
 import { EXPERIMENTS } from '../core/experiments';
 import { applies, type Group, parseSetting, type RunConfig, SETTING_NAMES, SETTINGS, type SettingName } from '../core/settings';
-import { selectSetConfig, useStore } from '../store/store';
+import { LANGUAGES, type Language, selectSetConfig, useStore } from '../store/store';
 import { send } from '../store/worker-bridge';
+import { LANGUAGE_NAMES, type Strings, useStrings } from './i18n';
 
 type NumericField = { [K in SettingName]: (typeof SETTINGS)[K]['kind'] extends 'choice' ? never : K }[SettingName];
 type ChoiceField = Exclude<SettingName, NumericField>;
 
-/** The fieldsets, in order, with their legends. */
-const GROUPS: [Group, string][] = [
-  ['model', 'Model'],
-  ['initialisation', 'Initialisation'],
-  ['optimisation', 'Optimisation'],
-  ['data', 'Data and device'],
-];
+/** The fieldsets, in order (their legends are the strings table's). */
+const GROUPS: Group[] = ['model', 'initialisation', 'optimisation', 'data'];
+
+/** A refused value in the page's language: the core's message in English, the same parts in Chinese. */
+function refusal(t: Strings, field: NumericField, text: string, error: Error): string {
+  if (t.lang === 'en' || !(error instanceof ConfigError)) return error.message;
+  const s = SETTINGS[field];
+  const range = `${s.min}${s.minExclusive ? '（不含）' : ''} 到 ${s.max}`;
+  return t.controls.refused(t.controls.settings[field], text, `应为 ${range} 之间的${s.kind === 'integer' ? '整数' : '数'}`);
+}
 
 function NumberField({ field, disabled }: { field: NumericField; disabled: boolean }) {
-  const label = SETTINGS[field].label;
+  const t = useStrings();
+  const label = t.controls.settings[field];
   const value = useStore((s) => s.config[field]);
   const setConfig = useStore(selectSetConfig);
   const [text, setText] = useState(String(value));
@@ -45,7 +51,7 @@ function NumberField({ field, disabled }: { field: NumericField; disabled: boole
       setError(null);
       if (parsed !== value) setConfig({ [field]: parsed } as Partial<RunConfig>);
     } catch (e) {
-      setError((e as Error).message);
+      setError(refusal(t, field, next, e as Error));
     }
   };
 
@@ -72,17 +78,18 @@ function NumberField({ field, disabled }: { field: NumericField; disabled: boole
 }
 
 function SelectField({ field, disabled }: { field: ChoiceField; disabled: boolean }) {
+  const t = useStrings();
   const setting = SETTINGS[field];
   const value = useStore((s) => s.config[field]);
   const setConfig = useStore(selectSetConfig);
   const id = useId();
   return (
     <div className="field">
-      <label htmlFor={id}>{setting.label}</label>
+      <label htmlFor={id}>{t.controls.settings[field]}</label>
       <select id={id} value={value} disabled={disabled} onChange={(e) => setConfig({ [field]: parseSetting(field, e.target.value) } as Partial<RunConfig>)}>
         {setting.choices.map((choice) => (
           <option key={choice} value={choice}>
-            {(setting.choiceLabels as Record<string, string>)[choice]}
+            {t.controls.choices[field]?.[choice] ?? choice}
           </option>
         ))}
       </select>
@@ -91,31 +98,29 @@ function SelectField({ field, disabled }: { field: ChoiceField; disabled: boolea
 }
 
 function RunButtons() {
+  const t = useStrings();
   const { running, ready } = useStore(useShallow((s) => ({ running: s.run.running, ready: s.run.model !== null })));
   return (
     <div className="buttons">
       <button type="button" className="primary" disabled={!ready} onClick={() => send({ type: running ? 'pause' : 'play' })}>
-        {running ? 'Pause' : 'Train'}
+        {running ? t.controls.pause : t.controls.train}
       </button>
       <button type="button" disabled={!ready || running} onClick={() => send({ type: 'step' })}>
-        Step
+        {t.controls.step}
       </button>
       <button type="button" disabled={!ready} onClick={() => send({ type: 'reset' })}>
-        Reset
+        {t.controls.reset}
       </button>
     </div>
   );
 }
 
-const PACES: [string, number | null][] = [
-  ['As fast as possible', null],
-  ['100 steps a second', 100],
-  ['10 steps a second', 10],
-  ['1 step a second', 1],
-];
+/** Steps a second of each Speed option (its label is the strings table's, in this order). */
+const PACES: (number | null)[] = [null, 100, 10, 1];
 
 /** How fast a run goes, and how its steps are drawn: for watching a fast model step by step. */
 function ViewFields() {
+  const t = useStrings();
   const { pace, logSteps, presentation, setPace, setLogSteps, setPresentation } = useStore(
     useShallow((s) => ({
       pace: s.pace,
@@ -130,20 +135,20 @@ function ViewFields() {
   return (
     <div className="view-fields">
       <div className="field">
-        <label htmlFor={id}>Speed</label>
+        <label htmlFor={id}>{t.controls.speed}</label>
         <select id={id} value={String(pace)} onChange={(e) => setPace(e.target.value === 'null' ? null : Number(e.target.value))}>
-          {PACES.map(([label, value]) => (
-            <option key={label} value={String(value)}>
-              {label}
+          {PACES.map((value, i) => (
+            <option key={String(value)} value={String(value)}>
+              {t.controls.paces[i]}
             </option>
           ))}
         </select>
       </div>
       <label className="check">
-        <input type="checkbox" checked={logSteps} onChange={(e) => setLogSteps(e.target.checked)} /> Log step axis
+        <input type="checkbox" checked={logSteps} onChange={(e) => setLogSteps(e.target.checked)} /> {t.controls.logSteps}
       </label>
       <label className="check">
-        <input type="checkbox" checked={presentation} onChange={(e) => setPresentation(e.target.checked)} /> Presentation mode
+        <input type="checkbox" checked={presentation} onChange={(e) => setPresentation(e.target.checked)} /> {t.controls.presentation}
       </label>
     </div>
   );
@@ -151,6 +156,7 @@ function ViewFields() {
 
 /** The chapter's experiments: choosing one loads its settings and starts the run afresh. */
 function ExperimentField() {
+  const t = useStrings();
   const experiment = useStore((s) => s.experiment);
   const id = useId();
   const choose = (value: string) => {
@@ -159,12 +165,12 @@ function ExperimentField() {
   };
   return (
     <div className="field experiment">
-      <label htmlFor={id}>Experiment</label>
+      <label htmlFor={id}>{t.controls.experiment}</label>
       <select id={id} value={experiment ?? ''} onChange={(e) => choose(e.target.value)}>
-        <option value="">{experiment ? 'Your own settings' : 'Your own settings (choose one…)'}</option>
+        <option value="">{t.controls.ownSettings}</option>
         {EXPERIMENTS.map((e) => (
           <option key={e.id} value={e.id}>
-            {e.label}
+            {t.experiments[e.id]?.label ?? e.label}
           </option>
         ))}
       </select>
@@ -173,16 +179,37 @@ function ExperimentField() {
 }
 
 /** One control per setting, each in its group's fieldset, disabled where it means nothing (`applies`). */
+/** The page's language: kept in the URL hash with the settings. */
+function LanguageField() {
+  const t = useStrings();
+  const language = useStore((s) => s.language);
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t.language}</label>
+      <select id={id} value={language} onChange={(e) => useStore.getState().setLanguage(e.target.value as Language)}>
+        {LANGUAGES.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {LANGUAGE_NAMES[l]}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export function Controls() {
+  const t = useStrings();
   const config = useStore((s) => s.config);
   return (
-    <form className="controls" aria-label="Settings" onSubmit={(e) => e.preventDefault()}>
+    <form className="controls" aria-label={t.controls.form} onSubmit={(e) => e.preventDefault()}>
+      <LanguageField />
       <ExperimentField />
       <RunButtons />
       <ViewFields />
-      {GROUPS.map(([group, legend]) => (
+      {GROUPS.map((group) => (
         <fieldset key={group}>
-          <legend>{legend}</legend>
+          <legend>{t.controls.groups[group]}</legend>
           {SETTING_NAMES.filter((name) => SETTINGS[name].group === group).map((name) =>
             SETTINGS[name].kind === 'choice' ? (
               <SelectField key={name} field={name as ChoiceField} disabled={!applies(name, config)} />

@@ -1,6 +1,7 @@
 // The decision boundary of a 2-D data set: the predicted class in each grid cell, tinted by confidence, under the training and test points.
 import { useEffect, useRef } from 'react';
 import { selectRun, useStore } from '../store/store';
+import { useStrings } from './i18n';
 
 const SIDE = 300;
 
@@ -10,6 +11,7 @@ function classColor(c: number, q: number, alpha = 1): string {
 }
 
 export function DecisionBoundary() {
+  const t = useStrings();
   const run = useStore(selectRun);
   const canvas = useRef<HTMLCanvasElement>(null);
   const points = run.model?.points;
@@ -52,12 +54,9 @@ export function DecisionBoundary() {
   if (!points) return null;
   return (
     <figure className="chart">
-      <figcaption>Decision boundary{boundary ? ` · step ${boundary.step}` : ''}</figcaption>
-      <canvas ref={canvas} width={SIDE} height={SIDE} role="img" aria-label="Decision boundary" />
-      <p className="caption">
-        Tint: the predicted class on a {boundary?.grid.size ?? '…'} × {boundary?.grid.size ?? '…'} grid, deeper where the model is surer (its largest softmax
-        probability); dots: training points, rings: test points, coloured by their true class.
-      </p>
+      <figcaption>{boundary ? t.boundary.step(boundary.step) : t.boundary.title}</figcaption>
+      <canvas ref={canvas} width={SIDE} height={SIDE} role="img" aria-label={t.boundary.title} />
+      <p className="caption">{t.boundary.caption(String(boundary?.grid.size ?? '…'))}</p>
     </figure>
   );
 }

@@ -4,15 +4,18 @@ import type { Histogram } from '../core/histogram';
 import { flatRegion, type Inside, saturatedShare } from '../core/inspection';
 import { useStore } from '../store/store';
 import { formatNumber, formatShare } from './format';
+import { className, type Strings, useStrings } from './i18n';
 
 const BAR = { width: 180, height: 56 };
 
+type HistogramText = Strings['inside']['histograms'];
+
 /** One histogram as bars over its range, with its range, moments and any non-finite count written out. */
-function MiniHistogram({ title, h, color, note }: { title: string; h: Histogram; color: string; note?: string }) {
+function MiniHistogram({ text, title, h, color, note }: { text: HistogramText; title: string; h: Histogram; color: string; note?: string }) {
   const peak = Math.max(1, ...h.counts);
   const barWidth = BAR.width / h.counts.length;
   const bad = h.nan + h.positiveInfinity + h.negativeInfinity;
-  const summary = `${title}: ${h.finite} values over [${formatNumber(h.lo)}, ${formatNumber(h.hi)}), mean ${formatNumber(h.mean)}, spread ${formatNumber(h.spread)}${bad ? `, ${bad} not finite` : ''}${note ? `; ${note}` : ''}`;
+  const summary = `${text.summary(title, h.finite, formatNumber(h.lo), formatNumber(h.hi), formatNumber(h.mean), formatNumber(h.spread))}${bad ? `, ${text.notFinite(bad)}` : ''}${note ? `; ${note}` : ''}`;
   return (
     <figure className="mini-histogram">
       <figcaption>{title}</figcaption>
@@ -30,7 +33,7 @@ function MiniHistogram({ title, h, color, note }: { title: string; h: Histogram;
       </div>
       <p className="histogram-stats">
         μ {formatNumber(h.mean)} · σ {formatNumber(h.spread)}
-        {bad > 0 && <strong> · {bad} not finite</strong>}
+        {bad > 0 && <strong> · {text.notFinite(bad)}</strong>}
         {note && <span className="histogram-note"> · {note}</span>}
       </p>
     </figure>
@@ -47,42 +50,29 @@ function Panel({ label, caption, children }: { label: string; caption: string; c
   );
 }
 
-const layerName = (inside: Inside, l: number) => (l === inside.layers.length - 1 ? `output layer ${l + 1}` : `layer ${l + 1}`);
+const layerName = (text: HistogramText, inside: Inside, l: number) => (l === inside.layers.length - 1 ? text.outputLayer(l + 1) : text.layer(l + 1));
 
-function useInside(): { inside: Inside | null; step: number | null } {
+function useInside(): { inside: Inside | null; step: number | null; t: Strings } {
   const inside = useStore((s) => s.run.evaluation?.inside ?? null);
   const step = useStore((s) => s.run.evaluation?.step ?? null);
-  return { inside, step };
+  return { inside, step, t: useStrings() };
 }
 
 export function ActivationHistograms() {
-  const { inside, step } = useInside();
-  if (!inside) return <Panel label="Activation histograms" caption="Train a step to see them." />;
+  const { inside, step, t } = useInside();
+  const text = t.inside.histograms;
+  if (!inside || step === null) return <Panel label={text.activations} caption={t.inside.trainFirst} />;
   const region = flatRegion(inside.activation);
-  const flatText = region ? `${region.text}, where φ′ is below a tenth of its peak` : null;
+  const flat = region ? (region.flatOutside ? text.saturatedCaption(region.text) : text.inactiveCaption(region.text)) : '';
   return (
-    <Panel
-      label="Activation histograms"
-      caption={`Step ${step}: pre-activations z and activations h = ${inside.activation}(z) over the batch, per hidden layer (and the logits o). ${
-        flatText
-          ? `${region?.flatOutside ? 'Saturated' : 'Inactive'}: the share of h in φ's flat region (${flatText}); such a unit passes ${region?.flatOutside ? 'almost ' : ''}no gradient back.`
-          : ''
-      }`}
-    >
+    <Panel label={text.activations} caption={text.activationsCaption(step, inside.activation, flat)}>
       {inside.layers.flatMap((layer, l) => {
-        const name = layerName(inside, l);
+        const name = layerName(text, inside, l);
         const share = layer.h ? saturatedShare(inside.activation, layer.h) : null;
-        const tiles = [<MiniHistogram key={`${name} z`} title={`${name} · ${layer.h ? 'z' : 'o'}`} h={layer.z} color="#7a94c7" />];
+        const tiles = [<MiniHistogram key={`${name} z`} text={text} title={`${name} · ${layer.h ? 'z' : 'o'}`} h={layer.z} color="#7a94c7" />];
         if (layer.h) {
-          tiles.push(
-            <MiniHistogram
-              key={`${name} h`}
-              title={`${name} · h`}
-              h={layer.h}
-              color="#1f5fbf"
-              note={share === null ? undefined : `${region?.flatOutside ? 'saturated' : 'inactive'} ${formatShare(share)}`}
-            />,
-          );
+          const note = share === null ? undefined : region?.flatOutside ? text.saturated(formatShare(share)) : text.inactive(formatShare(share));
+          tiles.push(<MiniHistogram key={`${name} h`} text={text} title={`${name} · h`} h={layer.h} color="#1f5fbf" note={note} />);
         }
         return tiles;
       })}
@@ -91,29 +81,35 @@ export function ActivationHistograms() {
 }
 
 export function WeightHistograms() {
-  const { inside, step } = useInside();
-  if (!inside) return <Panel label="Weight histograms" caption="Train a step to see them." />;
+  const { inside, step, t } = useInside();
+  const text = t.inside.histograms;
+  if (!inside || step === null) return <Panel label={text.weights} caption={t.inside.trainFirst} />;
   return (
-    <Panel label="Weight histograms" caption={`Step ${step}: the entries of each W (biases left out), as the step read them.`}>
+    <Panel label={text.weights} caption={text.weightsCaption(step)}>
       {inside.layers.map((layer, l) => (
-        <MiniHistogram key={layerName(inside, l)} title={`${layerName(inside, l)} · W (${layer.fanOut} × ${layer.fanIn})`} h={layer.W} color="#1f7a3a" />
+        <MiniHistogram
+          key={layerName(text, inside, l)}
+          text={text}
+          title={`${layerName(text, inside, l)} · W (${layer.fanOut} × ${layer.fanIn})`}
+          h={layer.W}
+          color="#1f7a3a"
+        />
       ))}
     </Panel>
   );
 }
 
 export function GradientHistograms() {
-  const { inside, step } = useInside();
-  if (!inside) return <Panel label="Gradient histograms" caption="Train a step to see them." />;
+  const { inside, step, t } = useInside();
+  const text = t.inside.histograms;
+  if (!inside || step === null) return <Panel label={text.gradients} caption={t.inside.trainFirst} />;
   return (
-    <Panel
-      label="Gradient histograms"
-      caption={`Step ${step}: the entries of each ∂J/∂W = (∂J/∂z) hᵀ + λW. Vanishing gradients squeeze the early layers' range towards 0 (read the range under each); exploding ones stretch it.`}
-    >
+    <Panel label={text.gradients} caption={text.gradientsCaption(step)}>
       {inside.layers.map((layer, l) => (
         <MiniHistogram
-          key={layerName(inside, l)}
-          title={`${layerName(inside, l)} · ∂J/∂W`}
+          key={layerName(text, inside, l)}
+          text={text}
+          title={`${layerName(text, inside, l)} · ∂J/∂W`}
           h={layer.dW}
           color="#b35900"
           note={`‖·‖ ${formatNumber(layer.dW.norm)}`}
@@ -143,28 +139,26 @@ function WeightImage({ weights, side, label }: { weights: Float32Array; side: nu
 }
 
 export function WeightImages() {
+  const t = useStrings();
+  const text = t.inside.images;
   const images = useStore((s) => s.run.evaluation?.weightImages ?? null);
   const model = useStore((s) => s.run.model);
   const step = useStore((s) => s.run.evaluation?.step ?? null);
   const softmax = (model?.shapes.length ?? 0) === 1;
   return (
-    <section className="chart weight-images" aria-label="Weight images">
-      <h2 className="panel-title">Weight images</h2>
-      {!images || !model?.imageSide ? (
-        <p>Weight images need an image data set (Fashion-MNIST): each first-layer unit's 784 weights are drawn as a 28 × 28 picture.</p>
+    <section className="chart weight-images" aria-label={text.region}>
+      <h2 className="panel-title">{text.region}</h2>
+      {!images || !model?.imageSide || step === null ? (
+        <p>{text.none}</p>
       ) : (
         <>
-          <p className="caption">
-            After step {step}:{' '}
-            {softmax ? 'what each class "looks for": its row of W' : `the first ${images.length} hidden units of layer 1: their rows of W⁽¹⁾`} as a picture, red
-            where a bright pixel raises the score, blue where it lowers it (each scaled to its own largest |w|).
-          </p>
+          <p className="caption">{softmax ? text.softmax(step) : text.units(step, images.length)}</p>
           <ul className="weight-image-list">
             {images.map((weights, j) => {
-              const name = softmax ? (model.classNames[j] ?? `class ${j}`) : `unit ${j + 1}`;
+              const name = softmax ? className(t, model.classNames, model.datasetName, j) : text.unit(j + 1);
               return (
                 <li key={name}>
-                  <WeightImage weights={weights} side={model.imageSide!} label={`weights of ${name}`} />
+                  <WeightImage weights={weights} side={model.imageSide!} label={text.of(name)} />
                   <span>{name}</span>
                 </li>
               );

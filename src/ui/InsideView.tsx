@@ -5,13 +5,15 @@ import { UpdateRatioChart } from './Charts';
 import { CheckPanel } from './CheckPanel';
 import { ComputationalGraph } from './ComputationalGraph';
 import { ActivationHistograms, GradientHistograms, WeightHistograms, WeightImages } from './InsideHistograms';
+import { useStrings } from './i18n';
 
 export function InsideView() {
   // closed, nothing inside is rendered: the page's cost of watching is the cost of what is open
   const [open, setOpen] = useState(true);
+  const t = useStrings();
   return (
     <details className="inside" open={open} onToggle={(event) => setOpen((event.target as HTMLDetailsElement).open)}>
-      <summary>Inside the network</summary>
+      <summary>{t.inside.section}</summary>
       {open && (
         <div className="charts">
           <ComputationalGraph />

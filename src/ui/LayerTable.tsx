@@ -2,10 +2,12 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useStore } from '../store/store';
 import { formatNumber } from './format';
+import { useStrings } from './i18n';
 
 const NO_LAYERS: [number, number][] = [];
 
 export function LayerTable() {
+  const t = useStrings();
   const { shapes, norms, evaluation } = useStore(
     useShallow((s) => ({ shapes: s.run.model?.shapes ?? NO_LAYERS, norms: s.run.latest?.gradNorms ?? null, evaluation: s.run.evaluation })),
   );
@@ -15,29 +17,29 @@ export function LayerTable() {
   return (
     // a narrow screen scrolls the table, not the page
     <div className="table-scroll">
-      <table className="layers" aria-label="Per-layer gradient norm">
-        <caption>Per-layer gradient norm ‖∂J/∂W‖_F (latest step)</caption>
+      <table className="layers" aria-label={t.table.label}>
+        <caption>{t.table.caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Layer</th>
-            <th scope="col">W shape</th>
-            <th scope="col" title="max |w_ij − w_i1| over the units j of a hidden layer: 0 when every unit is the same">
-              Units differ by
+            <th scope="col">{t.table.layer}</th>
+            <th scope="col">{t.table.shape}</th>
+            <th scope="col" title={t.table.spreadTip}>
+              {t.table.spread}
             </th>
-            <th scope="col" title="root mean square of the layer's activations h over the batch, going forward">
-              RMS of h
+            <th scope="col" title={t.table.rmsTip}>
+              {t.table.rms}
             </th>
-            <th scope="col" title="‖∂J/∂z‖ over the batch, going backward (∂J/∂o for the output layer)">
-              ‖∂J/∂z‖_F
+            <th scope="col" title={t.table.backwardTip}>
+              {t.table.backward}
             </th>
-            <th scope="col">‖∂J/∂W‖_F</th>
+            <th scope="col">{t.table.gradient}</th>
           </tr>
         </thead>
         <tbody>
           {shapes.map(([fanIn, fanOut], l) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: a layer is its position in the model
             <tr key={l}>
-              <th scope="row">{l === shapes.length - 1 ? `${l + 1} (output)` : l + 1}</th>
+              <th scope="row">{l === shapes.length - 1 ? t.table.output(l + 1) : l + 1}</th>
               <td>
                 {fanIn} × {fanOut}
               </td>

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Mistake } from '../core/confusion';
 import { useStore } from '../store/store';
 import { formatShare } from './format';
+import { className, useStrings } from './i18n';
 
 const NO_NAMES: string[] = [];
 
@@ -10,18 +11,20 @@ const NO_NAMES: string[] = [];
 export function ConfusionMatrix() {
   const confusion = useStore((s) => s.run.evaluation?.confusion ?? null);
   const names = useStore((s) => s.run.model?.classNames ?? NO_NAMES); // one empty array: a new one each call would loop
+  const dataset = useStore((s) => s.run.model?.datasetName);
+  const t = useStrings();
   if (!confusion) return null;
   const q = confusion.classes;
   const total = confusion.counts.reduce((a, b) => a + b, 0);
   const largest = Math.max(1, ...confusion.counts);
-  const name = (c: number) => names[c] ?? `class ${c}`;
+  const name = (c: number) => className(t, names, dataset, c);
   return (
     <figure className="chart confusion">
-      <figcaption>Confusion matrix · {total} test examples</figcaption>
-      <table aria-label="Confusion matrix">
+      <figcaption>{t.mistakes.confusionTitle(total)}</figcaption>
+      <table aria-label={t.mistakes.confusion}>
         <thead>
           <tr>
-            <th scope="col">true ↓ predicted →</th>
+            <th scope="col">{t.mistakes.trueClass}</th>
             {Array.from({ length: q }, (_, c) => (
               <th key={name(c)} scope="col">
                 {name(c)}
@@ -72,15 +75,16 @@ export function MisclassifiedExamples() {
   const mistakes = useStore((s) => s.run.evaluation?.mistakes ?? null);
   const model = useStore((s) => s.run.model);
   const [chosen, setChosen] = useState(0);
+  const t = useStrings();
   if (!mistakes || !model) return null;
-  const name = (c: number) => model.classNames[c] ?? `class ${c}`;
-  const explain = (m: Mistake) => `true ${name(m.label)}, predicted ${name(m.predicted)} (probability ${formatShare(m.probabilities[m.predicted])})`;
+  const name = (c: number) => className(t, model.classNames, model.datasetName, c);
+  const explain = (m: Mistake) => t.mistakes.explain(name(m.label), name(m.predicted), formatShare(m.probabilities[m.predicted]));
   const shown = mistakes[Math.min(chosen, mistakes.length - 1)];
   return (
-    <section className="chart mistakes" aria-label="Misclassified examples">
-      <h2 className="panel-title">Misclassified examples · the most confident mistakes</h2>
+    <section className="chart mistakes" aria-label={t.mistakes.region}>
+      <h2 className="panel-title">{t.mistakes.title}</h2>
       {mistakes.length === 0 ? (
-        <p>No test example is misclassified.</p>
+        <p>{t.mistakes.none}</p>
       ) : (
         <>
           <ul className="mistake-list">
@@ -93,10 +97,8 @@ export function MisclassifiedExamples() {
             ))}
           </ul>
           {shown && (
-            <table aria-label="Probabilities of the chosen example" className="probabilities">
-              <caption>
-                Test example {shown.index}: {explain(shown)}
-              </caption>
+            <table aria-label={t.mistakes.probabilities} className="probabilities">
+              <caption>{t.mistakes.chosen(shown.index, explain(shown))}</caption>
               <tbody>
                 {shown.probabilities.map((p, c) => (
                   <tr key={name(c)}>

@@ -2,8 +2,9 @@
 import { useRef, useState } from 'react';
 import { toHash } from '../core/run-config';
 import { metrics } from '../store/metrics-buffer';
-import { RunFileError, readRunFile, runCsv, runFile, runLabel } from '../store/run-file';
+import { RunFileError, readRunFile, runCsv, runFile } from '../store/run-file';
 import { MAX_REFERENCES, useStore } from '../store/store';
+import { describeRun, useStrings } from './i18n';
 
 function download(name: string, text: string, type: string): void {
   const link = document.createElement('a');
@@ -14,6 +15,8 @@ function download(name: string, text: string, type: string): void {
 }
 
 export function RunTools() {
+  const t = useStrings();
+  const tt = t.tools;
   const references = useStore((s) => s.references);
   const fixedAxes = useStore((s) => s.fixedAxes);
   const { addReference, clearReferences, setFixedAxes } = useStore.getState();
@@ -32,12 +35,12 @@ export function RunTools() {
   const keep = () => {
     const file = current();
     if (file.series.step.length === 0) {
-      setMessage({ text: 'Nothing to keep yet: train a few steps first.', error: true });
+      setMessage({ text: tt.nothing, error: true });
       return;
     }
-    addReference({ label: runLabel(file.settings), origin: 'kept', series: file.series });
+    addReference({ settings: file.settings, origin: 'kept', series: file.series });
     setMessage({
-      text: `Kept as reference (${Math.min(references.length + 1, MAX_REFERENCES)} of at most ${MAX_REFERENCES}): ${runLabel(file.settings)}`,
+      text: tt.kept(Math.min(references.length + 1, MAX_REFERENCES), MAX_REFERENCES, describeRun(t, file.settings)),
       error: false,
     });
   };
@@ -45,11 +48,11 @@ export function RunTools() {
   const importFile = async (file: File) => {
     try {
       const run = readRunFile(await file.text());
-      addReference({ label: runLabel(run.settings), origin: 'imported', series: run.series });
-      setMessage({ text: `Imported ${file.name} as a reference: ${runLabel(run.settings)}, ${run.series.step.length} steps.`, error: false });
+      addReference({ settings: run.settings, origin: 'imported', series: run.series });
+      setMessage({ text: tt.imported(file.name, describeRun(t, run.settings), run.series.step.length), error: false });
     } catch (error) {
       const why = error instanceof RunFileError ? error.message : `it could not be read (${(error as Error).message})`;
-      setMessage({ text: `${file.name} was not imported: ${why}. The live run is unchanged.`, error: true });
+      setMessage({ text: tt.refused(file.name, why), error: true });
     }
   };
 
@@ -59,39 +62,39 @@ export function RunTools() {
     setLink(url);
     try {
       await navigator.clipboard.writeText(url);
-      setMessage({ text: 'Link copied: it opens these settings (the backend is left to whoever opens it).', error: false });
+      setMessage({ text: tt.copied, error: false });
     } catch {
-      setMessage({ text: 'The browser did not allow copying: select the link below and copy it.', error: true });
+      setMessage({ text: tt.notCopied, error: true });
     }
   };
 
   return (
-    <section className="run-tools" aria-label="Take the run away">
+    <section className="run-tools" aria-label={tt.region}>
       <div className="run-tools-buttons">
         <button type="button" onClick={keep}>
-          Keep as reference
+          {tt.keep}
         </button>
         <button type="button" disabled={references.length === 0} onClick={() => clearReferences()}>
-          Clear references
+          {tt.clear}
         </button>
         <label className="checkbox">
           <input type="checkbox" checked={fixedAxes} onChange={(event) => setFixedAxes(event.target.checked)} />
-          Fix axes
+          {tt.fixAxes}
         </label>
         <button type="button" onClick={() => download(`${fileName()}.csv`, runCsv(current()), 'text/csv')}>
-          Download CSV
+          {tt.csv}
         </button>
         <button type="button" onClick={() => download(`${fileName()}.json`, JSON.stringify(current()), 'application/json')}>
-          Download JSON
+          {tt.json}
         </button>
         <button type="button" onClick={() => fileInput.current?.click()}>
-          Import JSON
+          {tt.import}
         </button>
         <input
           ref={fileInput}
           type="file"
           accept="application/json,.json"
-          aria-label="Run file to import"
+          aria-label={tt.importInput}
           hidden
           onChange={(event) => {
             const file = event.target.files?.[0];
@@ -100,7 +103,7 @@ export function RunTools() {
           }}
         />
         <button type="button" onClick={() => void copyLink()}>
-          Copy link
+          {tt.copyLink}
         </button>
       </div>
       {message && (
@@ -109,7 +112,7 @@ export function RunTools() {
           {message.text}
         </p>
       )}
-      {link && <input className="share-link" readOnly value={link} aria-label="Link to these settings" onFocus={(event) => event.target.select()} />}
+      {link && <input className="share-link" readOnly value={link} aria-label={tt.linkLabel} onFocus={(event) => event.target.select()} />}
     </section>
   );
 }

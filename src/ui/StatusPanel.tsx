@@ -3,24 +3,32 @@ import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { selectRun, useStore } from '../store/store';
 import { formatNumber, formatShare } from './format';
+import { currentStrings, type Strings, useStrings } from './i18n';
 
 /** A loss as the status line shows it: six significant digits, so that two backends' losses can be compared by eye (an overflow reads as such, in words). */
 const formatLoss = (value: number) => formatNumber(value, 6);
 
+/** A backend's label from the worker with its fixed words in the page's language (an adapter's name stays as it is). */
+export function backendLabel(t: Strings, label: string): string {
+  return Object.entries(t.status.backendWords).reduce((text, [english, translated]) => text.split(english).join(translated), label);
+}
+
 export function StatusLine() {
+  const t = useStrings();
   const run = useStore(selectRun);
-  const parts: string[] = [run.backend ? run.backend.label : 'Starting…'];
+  const s = t.status;
+  const parts: string[] = [run.backend ? backendLabel(t, run.backend.label) : s.starting];
   if (run.latest) {
-    parts.push(`step ${run.latest.step}`, `epoch ${run.latest.epoch + 1}`, `loss ${formatLoss(run.latest.loss)}`);
-    parts.push(`L2 term ${formatNumber(run.latest.l2, 4)}`);
+    parts.push(s.step(run.latest.step), s.epoch(run.latest.epoch + 1), s.loss(formatLoss(run.latest.loss)));
+    parts.push(s.l2(formatNumber(run.latest.l2, 4)));
   } else if (run.model) {
-    parts.push('step 0');
+    parts.push(s.step(0));
   }
   if (run.evaluation) {
     const { test, train } = run.evaluation;
-    parts.push(`test accuracy ${formatShare(test.accuracy)}`, `test loss ${formatLoss(test.loss)}`, `training-set loss ${formatLoss(train.loss)}`);
+    parts.push(s.testAccuracy(formatShare(test.accuracy)), s.testLoss(formatLoss(test.loss)), s.trainLoss(formatLoss(train.loss)));
   }
-  if (run.running) parts.push(`${formatNumber(run.stepsPerSecond)} steps/s`);
+  if (run.running) parts.push(s.speed(formatNumber(run.stepsPerSecond)));
   return (
     // rewritten many times a second: not read out (aria-live off); the Announcer says what changed
     <p className="status" role="status" aria-live="off">
@@ -34,6 +42,7 @@ export function StatusLine() {
  * step. Visually hidden; the status line shows the same and more.
  */
 export function Announcer() {
+  const t = useStrings();
   const running = useStore((s) => s.run.running);
   const divergence = useStore((s) => s.run.divergence);
   const backend = useStore((s) => s.run.backend?.label ?? null);
@@ -45,13 +54,16 @@ export function Announcer() {
       return;
     }
     const step = useStore.getState().run.latest?.step ?? 0;
-    setSaid(running ? `Training started at step ${step}.` : `Paused at step ${step}.`);
+    const s = currentStrings().status;
+    setSaid(running ? s.started(step) : s.paused(step));
   }, [running]);
   useEffect(() => {
-    if (divergence) setSaid(`Training diverged at step ${divergence.step}: ${divergence.reason}.`);
+    const s = currentStrings().status;
+    if (divergence) setSaid(s.divergedSaid(divergence.step, s.reason(divergence.reason)));
   }, [divergence]);
   useEffect(() => {
-    if (backend) setSaid(`Backend: ${backend}.`);
+    const t = currentStrings();
+    if (backend) setSaid(t.status.backendSaid(backendLabel(t, backend)));
   }, [backend]);
   return (
     <p className="visually-hidden" aria-live="polite">
@@ -61,27 +73,28 @@ export function Announcer() {
 }
 
 export function LoadingBar() {
+  const t = useStrings();
   const loading = useStore((s) => s.run.loading);
   if (!loading) return null;
   const percent = Math.round((100 * loading.loaded) / loading.total);
   return (
     <div className="loading">
       <label>
-        Loading {loading.what} ({percent}%)
-        <progress max={loading.total} value={loading.loaded} aria-label={`Loading ${loading.what}`} />
+        {t.status.loading(loading.what, percent)}
+        <progress max={loading.total} value={loading.loaded} aria-label={t.status.loadingLabel(loading.what)} />
       </label>
     </div>
   );
 }
 
 export function Notices() {
+  const t = useStrings();
   const { divergence, error, ignored } = useStore(useShallow((s) => ({ divergence: s.run.divergence, error: s.run.error, ignored: s.ignoredFromLink })));
   return (
     <>
       {divergence && (
         <div className="notice danger" role="alert">
-          <strong>Training diverged at step {divergence.step}</strong>: {divergence.reason}. Training is paused and the weights are those from before that step.
-          Try a smaller learning rate, or another initializer (Xavier uniform or He normal instead of a wide Normal).
+          <strong>{t.status.diverged(divergence.step)}</strong>: {t.status.reason(divergence.reason)}. {t.status.divergedAdvice}
         </div>
       )}
       {error && (
@@ -91,7 +104,7 @@ export function Notices() {
       )}
       {ignored.length > 0 && (
         <div className="notice" role="note">
-          Ignored from the link (defaults used): {ignored.join('; ')}
+          {t.status.ignored(ignored.join('; '))}
         </div>
       )}
     </>

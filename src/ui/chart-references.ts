@@ -23,6 +23,11 @@ export const REFERENCE_DASHES: readonly number[][] = [
   [1, 5],
 ];
 
+/** A reference's dash, by its number (it keeps it when older ones are dropped). */
+export function referenceDash(reference: Pick<Reference, 'id'>): readonly number[] {
+  return REFERENCE_DASHES[(reference.id - 1) % REFERENCE_DASHES.length];
+}
+
 /** Draws every reference's lines under the live series (drawn after the axes, before the series). */
 export function referencePlugin(references: readonly Reference[], lines: ReferenceLines): uPlot.Plugin {
   return {
@@ -36,8 +41,8 @@ export function referencePlugin(references: readonly Reference[], lines: Referen
           ctx.clip();
           ctx.globalAlpha = REFERENCE_ALPHA;
           ctx.lineWidth = 1.5 * devicePixelRatio;
-          for (const [r, reference] of references.entries()) {
-            ctx.setLineDash(REFERENCE_DASHES[r % REFERENCE_DASHES.length].map((d) => d * devicePixelRatio));
+          for (const reference of references) {
+            ctx.setLineDash(referenceDash(reference).map((d) => d * devicePixelRatio));
             const log = (scale: string) => u.scales[scale]?.distr === 3;
             for (const line of lines(reference.series)) {
               if (!u.scales[line.scale]) continue;

@@ -1,20 +1,25 @@
 // chart-specs.ts: what each chart plots (its uPlot series, scales and axes), with the page's number rule, the layer colours and the marks of changes.
 import type uPlot from 'uplot';
+import type { SettingName } from '../core/settings';
 import type { MetricsBuffer } from '../store/metrics-buffer';
 import type { Reference } from '../store/store';
 import type { ReferenceLines } from './chart-references';
 import { formatNumber, formatShare, formatTicks } from './format';
+import type { Strings } from './i18n';
 
 /** Legend values by the page's one rule: 1.5e-11, never "0"; accuracy as a percentage. */
 const legendNumber = (_u: uPlot, v: number | null) => (v == null ? '–' : formatNumber(v));
 const legendShare = (_u: uPlot, v: number | null) => (v == null ? '–' : formatShare(v));
 
-/** Viridis (perceptually ordered, readable with every common colour-vision deficiency), its light end left out for a white ground. */
-const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b'];
+/**
+ * Viridis (perceptually ordered, readable with every common colour-vision deficiency) up to its
+ * teal: its lighter greens and yellows fall below 3:1 contrast on a white ground.
+ */
+const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89'];
 
-/** Input layer dark purple, output layer yellow-green, in between along viridis. */
+/** Input layer dark purple, output layer teal, in between along viridis. */
 export function layerColor(layer: number, layers: number): string {
-  const t = layers <= 1 ? 1 : layer / (layers - 1);
+  const t = layers <= 1 ? 0 : layer / (layers - 1);
   const at = t * (VIRIDIS.length - 1);
   const i = Math.min(VIRIDIS.length - 2, Math.floor(at));
   const mix = (a: string, b: string, f: number) => Math.round(Number.parseInt(a, 16) * (1 - f) + Number.parseInt(b, 16) * f);
@@ -38,8 +43,18 @@ function axisSize(_u: uPlot, values: string[] | null): number {
 /** Log scales cannot show 0 or non-finite values: those become gaps. */
 const forLog = (v: number | null) => (v !== null && v > 0 && Number.isFinite(v) ? v : null);
 
+/** A mark's label from the worker ("rebuild: depth 3", "batch 64", "re-init zeros") with its words, and the settings it names, in the page's language. */
+function markLabel(t: Strings, label: string): string {
+  const words = Object.entries(t.marks).reduce((out, [english, said]) => out.replace(new RegExp(`^${english}\\b`), said), label);
+  const settingsNamed = words.replace(/\b([a-zA-Z]+) (?=[-\d.])/g, (whole, key: string) =>
+    key in t.controls.settings ? `${t.controls.settings[key as SettingName]} ` : whole,
+  );
+  // a re-initialisation names its initialiser by its key ("re-init zeros")
+  return settingsNamed.replace(/[\w-]+$/, (word) => t.controls.choices.init?.[word] ?? word);
+}
+
 /** Dashed vertical lines where λ, the learning rate, the batch size or the initialiser changed. */
-function markerPlugin(buffer: MetricsBuffer): uPlot.Plugin {
+function markerPlugin(buffer: MetricsBuffer, t: Strings): uPlot.Plugin {
   return {
     hooks: {
       draw: [
@@ -63,12 +78,16 @@ function markerPlugin(buffer: MetricsBuffer): uPlot.Plugin {
             ctx.moveTo(x, top);
             ctx.lineTo(x, top + height);
             ctx.stroke();
-            const text = labels.join(', ');
+            // the worker's words (rebuild, re-init, batch) in the page's language; settings and numbers as they are
+            const text = labels.map((label) => markLabel(t, label)).join(', ');
             const width = ctx.measureText(text).width;
             let line = 0;
-            while (placed.some((p) => p.line === line && x < p.to && x + width + 3 > p.from)) line += 1;
-            placed.push({ from: x, to: x + width + 6, line });
-            ctx.fillText(text, x + 3, top + lineHeight * (line + 1));
+            const span = x + width + 6 > u.bbox.left + u.bbox.width ? [x - width - 3, x] : [x, x + width + 3];
+            while (placed.some((p) => p.line === line && span[0] < p.to && span[1] > p.from)) line += 1;
+            // near the right edge the label goes on the line's left, so it is not cut off
+            const at = x + width + 6 > u.bbox.left + u.bbox.width ? x - width - 3 : x + 3;
+            placed.push({ from: Math.min(at, x), to: Math.max(at + width, x) + 3, line });
+            ctx.fillText(text, at, top + lineHeight * (line + 1));
           }
           ctx.restore();
         },
@@ -99,6 +118,8 @@ export function withLatestLegend(options: uPlot.Options): uPlot.Options {
 
 /** How the charts are drawn: set by the page's view controls. */
 export interface View {
+  /** The page's strings (labels, legends and axes are in its language). */
+  t: Strings;
   logSteps: boolean;
   fixedAxes: boolean;
   references: readonly Reference[];
@@ -128,26 +149,26 @@ export const lossSpec: ChartSpec = {
     height: 220,
     scales: { x: stepScale(view), acc: { range: [0, 1] } },
     series: [
-      { label: 'step' },
-      { label: 'batch loss', value: legendNumber, stroke: '#9bb7e0', width: 1 },
-      { label: 'training-set loss', value: legendNumber, stroke: '#1f5fbf', width: 2, ...evaluated },
-      { label: 'test loss', value: legendNumber, stroke: '#c62828', width: 2, ...evaluated },
-      { label: 'training-set accuracy', value: legendShare, stroke: '#1f5fbf', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
-      { label: 'test accuracy', value: legendShare, stroke: '#c62828', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
+      { label: view.t.charts.loss.axes[0] },
+      { label: view.t.charts.loss.series[0], value: legendNumber, stroke: '#9bb7e0', width: 1 },
+      { label: view.t.charts.loss.series[1], value: legendNumber, stroke: '#1f5fbf', width: 2, ...evaluated },
+      { label: view.t.charts.loss.series[2], value: legendNumber, stroke: '#c62828', width: 2, ...evaluated },
+      { label: view.t.charts.loss.series[3], value: legendShare, stroke: '#1f5fbf', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
+      { label: view.t.charts.loss.series[4], value: legendShare, stroke: '#c62828', width: 1.5, dash: [5, 4], scale: 'acc', ...evaluated },
     ],
     axes: [
-      { label: 'step' },
-      { label: 'loss', values: ticks, size: axisSize },
+      { label: view.t.charts.loss.axes[0] },
+      { label: view.t.charts.loss.axes[1], values: ticks, size: axisSize },
       {
         scale: 'acc',
         side: 1,
-        label: 'accuracy (dashed)',
+        label: view.t.charts.loss.axes[2],
         values: (_u, splits) => splits.map((v) => (v == null ? '' : formatShare(v))),
         size: axisSize,
         grid: { show: false },
       },
     ],
-    plugins: [markerPlugin(buffer)],
+    plugins: [markerPlugin(buffer, view.t)],
   }),
   data: (b) => [b.steps, b.loss, b.trainLoss, b.testLoss, b.trainAcc, b.testAcc] as uPlot.AlignedData,
   references: (r) => [
@@ -164,16 +185,21 @@ export const weightSpec: ChartSpec = {
     height: 220,
     scales: { x: stepScale(view), y: { distr: 3, log: 10 }, l2: { distr: 3, log: 10 } },
     series: [
-      { label: 'step' },
-      ...buffer.weightNorms.map((_, l) => ({ label: `‖W${l + 1}‖`, value: legendNumber, stroke: layerColor(l, buffer.weightNorms.length), width: 1.25 })),
-      { label: 'λ/2·Σ‖W‖²', value: legendNumber, stroke: '#b35900', width: 2, dash: [6, 4], scale: 'l2' },
+      { label: view.t.charts.weights.axes[0] },
+      ...buffer.weightNorms.map((_, l) => ({
+        label: view.t.charts.weightNorm(l + 1),
+        value: legendNumber,
+        stroke: layerColor(l, buffer.weightNorms.length),
+        width: 1.25,
+      })),
+      { label: view.t.charts.weights.l2, value: legendNumber, stroke: '#b35900', width: 2, dash: [6, 4], scale: 'l2' },
     ],
     axes: [
-      { label: 'step' },
-      { label: '‖W_l‖_F (log)', values: logTicks, size: axisSize },
-      { scale: 'l2', side: 1, label: 'L2 term (dashed, log)', values: logTicks, size: axisSize, grid: { show: false } },
+      { label: view.t.charts.weights.axes[0] },
+      { label: view.t.charts.weights.axes[1], values: logTicks, size: axisSize },
+      { scale: 'l2', side: 1, label: view.t.charts.weights.axes[2], values: logTicks, size: axisSize, grid: { show: false } },
     ],
-    plugins: [markerPlugin(buffer)],
+    plugins: [markerPlugin(buffer, view.t)],
   }),
   data: (b) => [b.steps, ...b.weightNorms.map((series) => series.map(forLog)), b.l2.map(forLog)] as uPlot.AlignedData,
   references: (r) => r.weightNorms.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.weightNorms.length) })),
@@ -186,16 +212,16 @@ export const gradSpec: ChartSpec = {
     height: 240,
     scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
     series: [
-      { label: 'step' },
+      { label: view.t.charts.gradients.axes[0] },
       ...buffer.gradNorms.map((_, l) => ({
-        label: `layer ${l + 1}`,
+        label: view.t.charts.layer(l + 1),
         value: legendNumber,
         stroke: layerColor(l, buffer.gradNorms.length),
         width: 1.25,
       })),
     ],
-    axes: [{ label: 'step' }, { label: '‖∂J/∂W‖_F (log)', values: logTicks, size: axisSize }],
-    plugins: [markerPlugin(buffer)],
+    axes: [{ label: view.t.charts.gradients.axes[0] }, { label: view.t.charts.gradients.axes[1], values: logTicks, size: axisSize }],
+    plugins: [markerPlugin(buffer, view.t)],
   }),
   data: (b) => [b.steps, ...b.gradNorms.map((series) => series.map(forLog))] as uPlot.AlignedData,
   references: (r) => r.gradNorms.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.gradNorms.length) })),
@@ -208,11 +234,16 @@ export const ratioSpec: ChartSpec = {
     height: 220,
     scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
     series: [
-      { label: 'step' },
-      ...buffer.updateRatio.map((_, l) => ({ label: `layer ${l + 1}`, value: legendNumber, stroke: layerColor(l, buffer.updateRatio.length), width: 1.25 })),
+      { label: view.t.charts.ratio.axes[0] },
+      ...buffer.updateRatio.map((_, l) => ({
+        label: view.t.charts.layer(l + 1),
+        value: legendNumber,
+        stroke: layerColor(l, buffer.updateRatio.length),
+        width: 1.25,
+      })),
     ],
-    axes: [{ label: 'step' }, { label: 'lr·‖∂J/∂W‖ / ‖W‖ (log)', values: logTicks, size: axisSize }],
-    plugins: [markerPlugin(buffer)],
+    axes: [{ label: view.t.charts.ratio.axes[0] }, { label: view.t.charts.ratio.axes[1], values: logTicks, size: axisSize }],
+    plugins: [markerPlugin(buffer, view.t)],
   }),
   data: (b) => [b.steps, ...b.updateRatio.map((series) => series.map(forLog))] as uPlot.AlignedData,
   references: (r) => r.updateRatio.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.updateRatio.length) })),
@@ -222,19 +253,19 @@ const point = (size: number) => ({ show: true, size });
 
 export const profileSpec: ChartSpec = {
   key: (b) => `profile:${b.latest?.gradNorms.length ?? 0}`,
-  options: (buffer, width) => ({
+  options: (buffer, width, view) => ({
     width,
     height: 240,
     scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { distr: 3, log: 10 } },
     series: [
-      { label: 'layer' },
-      { label: '‖∂J/∂W‖_F', value: legendNumber, stroke: '#6a1b9a', width: 2, points: point(7) },
-      { label: 'RMS of h (forward)', value: legendNumber, stroke: '#1f7a3a', width: 2, dash: [6, 4], points: point(6) },
-      { label: '‖∂J/∂z‖_F (backward)', value: legendNumber, stroke: '#b35900', width: 2, dash: [2, 3], points: point(6) },
+      { label: view.t.charts.profile.series[0] },
+      { label: view.t.charts.profile.series[1], value: legendNumber, stroke: '#6a1b9a', width: 2, points: point(7) },
+      { label: view.t.charts.profile.series[2], value: legendNumber, stroke: '#1f7a3a', width: 2, dash: [6, 4], points: point(6) },
+      { label: view.t.charts.profile.series[3], value: legendNumber, stroke: '#b35900', width: 2, dash: [2, 3], points: point(6) },
     ],
     axes: [
-      { label: 'layer (input → output)', incrs: [1, 2, 5, 10] },
-      { label: 'log scale', values: logTicks, size: axisSize },
+      { label: view.t.charts.profile.axes[0], incrs: [1, 2, 5, 10] },
+      { label: view.t.charts.profile.axes[1], values: logTicks, size: axisSize },
     ],
     legend: { show: (buffer.latest?.gradNorms.length ?? 0) > 0 },
   }),

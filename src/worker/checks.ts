@@ -43,7 +43,7 @@ export async function runCheck(kind: CheckKind, trainer: Trainer, live: Backend,
     const offered = await host.makeBackend('webgpu');
     if (offered.backend.name !== 'webgpu') {
       offered.backend.destroy();
-      return { kind, step, unavailable: `WebGPU is not available here (${offered.info.label}), so there is no second backend to compare with.` };
+      return { kind, step, unavailable: offered.info.label }; // the page says it in its language
     }
     gpu = made = offered.backend;
   }

@@ -23,6 +23,7 @@ export type CheckKind = 'gradients' | 'backends';
 export type CheckReport =
   | { kind: 'gradients'; step: number; samples: number; result: GradientCheck }
   | { kind: 'backends'; step: number; samples: number; result: BackendComparison; backends: [string, string] }
+  /** No WebGPU here: `unavailable` is the label of the backend offered instead (`CPU · WebGPU unavailable: …`). */
   | { kind: 'backends'; step: number; unavailable: string }
   | { kind: CheckKind; step: number; failed: string };
 

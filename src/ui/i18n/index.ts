@@ -1,0 +1,45 @@
+// i18n: the page's languages, the string table of each, and the hook that gives a component the table of the language shown.
+import type { RunConfig, SettingName } from '../../core/settings';
+import { type Language, useStore } from '../../store/store';
+import { en, type Strings } from './en';
+import { zh } from './zh';
+
+export type { Strings };
+
+/** Each language's table, and its name as its speakers write it (the Language control's options). */
+export const STRINGS: Record<Language, Strings> = { en, zh };
+export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', zh: '中文' };
+
+/** The strings of the language the page shows. */
+export function useStrings(): Strings {
+  return STRINGS[useStore((s) => s.language)];
+}
+
+/** The strings outside React (the charts' canvases, downloads). */
+export function currentStrings(): Strings {
+  return STRINGS[useStore.getState().language];
+}
+
+/** A class's name in the page's language: Fashion-MNIST's as the book names them, else the data set's own or "class c". */
+export function className(t: Strings, classNames: readonly string[], datasetName: string | undefined, c: number): string {
+  if (datasetName === 'fashion-mnist' && classNames.length === t.mistakes.fashion.length) return t.mistakes.fashion[c];
+  return classNames[c] ?? t.mistakes.className(c);
+}
+
+/** A run named by its settings, for a legend: "MLP 10×64 sigmoid · MXNet default U(±0.07) · lr 0.1 · λ 0 · batch 256 · Fashion-MNIST". */
+export function describeRun(t: Strings, settings: Omit<RunConfig, 'backend'>): string {
+  const choice = (name: SettingName, value: string) => t.controls.choices[name]?.[value] ?? value;
+  const model =
+    settings.model === 'softmax'
+      ? choice('model', 'softmax')
+      : `${choice('model', 'mlp')} ${settings.depth}×${settings.width} ${choice('activation', settings.activation)}`;
+  const s = t.controls.settings;
+  return [
+    model,
+    choice('init', settings.init),
+    `${s.lr} ${settings.lr}`,
+    `λ ${settings.lambda}`,
+    `${s.batchSize} ${settings.batchSize}`,
+    choice('dataset', settings.dataset),
+  ].join(' · ');
+}
