@@ -108,8 +108,12 @@ test('The live status announces changes of state, not every step; Presentation m
   await openWith(page, RUN);
   await expect(page.getByRole('status')).toHaveAttribute('aria-live', 'off');
   await page.getByRole('button', { name: 'Train' }).click();
+  // nothing was said on load (the backend chosen then is in the status line)
+  expect(await page.getByText(/^Backend: /).count()).toBe(0);
   await expect(page.getByText(/^Training started at step \d+\.$/)).toHaveCount(1);
   await waitForStep(page, 20);
+  // twenty steps later the same sentence stands: steps are not announced
+  await expect(page.getByText(/^Training started at step \d+\.$/)).toHaveCount(1);
   await page.getByRole('button', { name: 'Pause' }).click();
   const { step } = await readStatus(page);
   await expect(page.getByText(`Paused at step ${step}.`)).toHaveCount(1);

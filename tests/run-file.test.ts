@@ -73,6 +73,23 @@ describe('the run file', () => {
     ['steps going back', () => JSON.stringify({ ...good(), series: { ...good().series, step: [1, 3, 2, 4, 5] } }), /not increasing at 2/],
     ['a layer of the wrong length', () => JSON.stringify({ ...good(), series: { ...good().series, gradNorms: [[1]] } }), /series.gradNorms\[0\] has 1 values/],
     ['no series', () => JSON.stringify({ ...good(), series: undefined }), /series are missing/],
+    ['a fractional step', () => JSON.stringify({ ...good(), series: { ...good().series, step: [1, 2, 2.25, 3, 4] } }), /series.step\[2\] is 2.25, not a step/],
+    ['a step 0', () => JSON.stringify({ ...good(), series: { ...good().series, step: [0, 2, 3, 3.5, 4] } }), /series.step\[0\] is 0/],
+    [
+      'a break that holds values',
+      () => JSON.stringify({ ...good(), series: { ...good().series, loss: [1, 1, 1, 1, 1] } }),
+      /series.step\[3\] is a break \(3.5\) but holds values/,
+    ],
+    [
+      'layer counts that differ',
+      () => JSON.stringify({ ...good(), series: { ...good().series, weightNorms: [good().series.weightNorms[0]] } }),
+      /series.weightNorms has 1 layers where series.gradNorms has 2/,
+    ],
+    [
+      'more layers than any model',
+      () => JSON.stringify({ ...good(), series: { ...good().series, gradNorms: Array.from({ length: 70 }, () => [null, null, null, null, null]) } }),
+      /has 70 layers, more than a model here has/,
+    ],
   ];
   for (const [what, text, message] of refused) {
     it(`refuses ${what}, saying what is wrong`, () => {

@@ -31,6 +31,10 @@ export interface RunFile {
   markers: { step: number; label: string }[];
 }
 
+/** The most a run file may hold: steps, and layers (the deepest model here and its output layer). */
+export const MAX_STEPS = 1_000_000;
+export const MAX_LAYERS = SETTINGS.depth.max + 1;
+
 const PER_STEP = ['loss', 'l2', 'trainLoss', 'testLoss', 'trainAccuracy', 'testAccuracy'] as const;
 const PER_LAYER = ['gradNorms', 'weightNorms', 'updateRatio'] as const;
 
@@ -116,14 +120,28 @@ export function readRunFile(text: string): RunFile {
   if (!isObject(data.series)) throw new RunFileError('series are missing');
   const series = data.series;
   const step = numberArray(series.step, 'series.step', null, false) as number[];
-  for (let i = 1; i < step.length; i++)
-    if (!(step[i] > step[i - 1])) throw new RunFileError(`series.step is not increasing at ${i} (${step[i - 1]}, ${step[i]})`);
+  if (step.length > MAX_STEPS) throw new RunFileError(`series.step has ${step.length} steps, more than the ${MAX_STEPS} a run file may hold`);
+  for (const [i, v] of step.entries()) {
+    // a recorded step is a whole number from 1; a break between two models' weights sits half-way
+    if (!(v >= 1 && Number.isInteger(2 * v))) throw new RunFileError(`series.step[${i}] is ${v}, not a step (a whole number from 1, or a break at n + 0.5)`);
+    if (i > 0 && !(v > step[i - 1])) throw new RunFileError(`series.step is not increasing at ${i} (${step[i - 1]}, ${v})`);
+  }
   const read: Partial<RunSeries> = { step };
   for (const key of PER_STEP) read[key] = numberArray(series[key], `series.${key}`, step.length, true);
+  let layerCount: number | null = null;
   for (const key of PER_LAYER) {
     const layers = series[key];
     if (!Array.isArray(layers)) throw new RunFileError(`series.${key} is not a list of layers`);
+    if (layers.length > MAX_LAYERS) throw new RunFileError(`series.${key} has ${layers.length} layers, more than a model here has (${MAX_LAYERS})`);
+    if (layerCount !== null && layers.length !== layerCount)
+      throw new RunFileError(`series.${key} has ${layers.length} layers where series.gradNorms has ${layerCount}`);
+    layerCount = layers.length;
     read[key] = layers.map((layer, l) => numberArray(layer, `series.${key}[${l}]`, step.length, true));
+  }
+  for (const [i, v] of step.entries()) {
+    if (Number.isInteger(v)) continue;
+    const values = [...PER_STEP.map((key) => read[key]![i]), ...PER_LAYER.flatMap((key) => read[key]!.map((layer) => layer[i]))];
+    if (values.some((x) => x !== null)) throw new RunFileError(`series.step[${i}] is a break (${v}) but holds values`);
   }
   const markers = data.markers ?? [];
   if (!Array.isArray(markers) || !markers.every((m) => isObject(m) && typeof m.step === 'number' && typeof m.label === 'string')) {

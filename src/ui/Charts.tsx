@@ -4,9 +4,20 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { metrics } from '../store/metrics-buffer';
 import { useStore } from '../store/store';
-import { referenceDash, referencePlugin, withReferenceRanges } from './chart-references';
+import { type HeldRanges, referenceDash, referencePlugin, withReferenceRanges } from './chart-references';
 import { type ChartSpec, gradSpec, lossSpec, profileSpec, ratioSpec, type View, weightSpec, withLatestLegend } from './chart-specs';
 import { describeRun, type Strings, useStrings } from './i18n';
+
+/** Each chart's ranges held by Fix axes; let go when it is turned off. */
+const held = new WeakMap<ChartSpec, HeldRanges>();
+function heldRanges(spec: ChartSpec): HeldRanges {
+  let ranges = held.get(spec);
+  if (!ranges) {
+    ranges = new Map();
+    held.set(spec, ranges);
+  }
+  return ranges;
+}
 
 function useChart(spec: ChartSpec, view: View) {
   const container = useRef<HTMLDivElement>(null);
@@ -25,7 +36,7 @@ function useChart(spec: ChartSpec, view: View) {
         key = nextKey;
         let options = withLatestLegend(spec.options(metrics, width, view));
         if (spec.references) {
-          options = withReferenceRanges(options, view.references, spec.references, view.fixedAxes);
+          options = withReferenceRanges(options, view.references, spec.references, view.fixedAxes ? heldRanges(spec) : null);
           options = { ...options, plugins: [...(options.plugins ?? []), referencePlugin(view.references, spec.references)] };
         }
         plot = new uPlot(options, data, target);
@@ -86,6 +97,7 @@ function Chart({ text, spec }: { text: (t: Strings) => ChartText; spec: ChartSpe
   const fixedAxes = useStore((s) => s.fixedAxes);
   const references = useStore((s) => s.references);
   const view = useMemo(() => ({ t, logSteps, fixedAxes, references }), [t, logSteps, fixedAxes, references]);
+  if (!fixedAxes) held.delete(spec);
   const ref = useChart(spec, view);
   return (
     <figure className="chart">

@@ -6,6 +6,9 @@ import { RunFileError, readRunFile, runCsv, runFile } from '../store/run-file';
 import { MAX_REFERENCES, useStore } from '../store/store';
 import { describeRun, useStrings } from './i18n';
 
+/** A run file of a million steps and 65 layers is about 50 MiB: anything larger is not one. */
+const MAX_FILE_BYTES = 64 * 2 ** 20;
+
 function download(name: string, text: string, type: string): void {
   const link = document.createElement('a');
   link.href = URL.createObjectURL(new Blob([text], { type }));
@@ -47,6 +50,8 @@ export function RunTools() {
 
   const importFile = async (file: File) => {
     try {
+      if (file.size > MAX_FILE_BYTES)
+        throw new RunFileError(`it is ${Math.round(file.size / 2 ** 20)} MiB, more than a run file's ${MAX_FILE_BYTES / 2 ** 20} MiB`);
       const run = readRunFile(await file.text());
       addReference({ settings: run.settings, origin: 'imported', series: run.series });
       setMessage({ text: tt.imported(file.name, describeRun(t, run.settings), run.series.step.length), error: false });
@@ -106,12 +111,10 @@ export function RunTools() {
           {tt.copyLink}
         </button>
       </div>
-      {message && (
-        // a live region of its own: the page's status line stays the one role="status"
-        <p className={message.error ? 'run-tools-message error' : 'run-tools-message'} aria-live={message.error ? 'assertive' : 'polite'}>
-          {message.text}
-        </p>
-      )}
+      {/* always present, so that the first message is read out too */}
+      <p className={message?.error ? 'run-tools-message error' : 'run-tools-message'} aria-live="polite">
+        {message?.text}
+      </p>
       {link && <input className="share-link" readOnly value={link} aria-label={tt.linkLabel} onFocus={(event) => event.target.select()} />}
     </section>
   );

@@ -42,29 +42,24 @@ export function StatusLine() {
  * step. Visually hidden; the status line shows the same and more.
  */
 export function Announcer() {
-  const t = useStrings();
   const running = useStore((s) => s.run.running);
-  const divergence = useStore((s) => s.run.divergence);
   const backend = useStore((s) => s.run.backend?.label ?? null);
   const [said, setSaid] = useState('');
-  const first = useRef(true);
+  const previous = useRef({ running, backend });
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    const step = useStore.getState().run.latest?.step ?? 0;
-    const s = currentStrings().status;
-    setSaid(running ? s.started(step) : s.paused(step));
-  }, [running]);
-  useEffect(() => {
-    const s = currentStrings().status;
-    if (divergence) setSaid(s.divergedSaid(divergence.step, s.reason(divergence.reason)));
-  }, [divergence]);
-  useEffect(() => {
+    const was = previous.current;
+    previous.current = { running, backend };
     const t = currentStrings();
-    if (backend) setSaid(t.status.backendSaid(backendLabel(t, backend)));
-  }, [backend]);
+    const s = t.status;
+    if (running !== was.running) {
+      const run = useStore.getState().run;
+      // a divergence stops the run: its notice (role alert) says so, not "paused"
+      if (!running && run.divergence) return;
+      setSaid(running ? s.started(run.latest?.step ?? 0) : s.paused(run.latest?.step ?? 0));
+    }
+    // the backend chosen at load is in the status line already; a change (a lost GPU, a new choice) is said
+    if (backend !== was.backend && was.backend !== null && backend !== null) setSaid(s.backendSaid(backendLabel(t, backend)));
+  }, [running, backend]);
   return (
     <p className="visually-hidden" aria-live="polite">
       {said}

@@ -41,27 +41,41 @@ export function referencePlugin(references: readonly Reference[], lines: Referen
           ctx.clip();
           ctx.globalAlpha = REFERENCE_ALPHA;
           ctx.lineWidth = 1.5 * devicePixelRatio;
+          const dot = ([x, y]: [number, number]) =>
+            ctx.rect(x - 1.5 * devicePixelRatio, y - 1.5 * devicePixelRatio, 3 * devicePixelRatio, 3 * devicePixelRatio);
           for (const reference of references) {
             ctx.setLineDash(referenceDash(reference).map((d) => d * devicePixelRatio));
             const log = (scale: string) => u.scales[scale]?.distr === 3;
             for (const line of lines(reference.series)) {
               if (!u.scales[line.scale]) continue;
               ctx.strokeStyle = line.color;
+              ctx.fillStyle = line.color;
               ctx.beginPath();
               let drawing = false;
+              let alone: [number, number] | null = null; // a segment's only point so far: drawn as a dot if nothing joins it
               for (const [i, step] of reference.series.step.entries()) {
                 const v = line.values[i];
                 if (v === null || v === undefined || !Number.isFinite(v) || (log(line.scale) && v <= 0)) {
                   // a break between two models' weights is a gap; a value not measured at this step is joined across
-                  if (v === null && !Number.isInteger(step)) drawing = false;
+                  if (v === null && !Number.isInteger(step)) {
+                    if (alone) dot(alone);
+                    drawing = false;
+                    alone = null;
+                  }
                   continue;
                 }
                 const x = u.valToPos(step, 'x', true);
                 const y = u.valToPos(v, line.scale, true);
-                if (drawing) ctx.lineTo(x, y);
-                else ctx.moveTo(x, y);
+                if (drawing) {
+                  ctx.lineTo(x, y);
+                  alone = null;
+                } else {
+                  ctx.moveTo(x, y);
+                  alone = [x, y];
+                }
                 drawing = true;
               }
+              if (alone) dot(alone);
               ctx.stroke();
             }
           }
@@ -95,13 +109,19 @@ function extent(references: readonly Reference[], lines: ReferenceLines, scale: 
 }
 
 /**
- * Every scale of the options takes the references in; with `fixed`, each scale keeps the first range
- * it is given (for as long as the plot lives), so that runs read against the same axes.
+ * The ranges held while Fix axes is on, per chart (its held ranges outlive a rebuilt plot, so a new
+ * run after Reset reads against the old one's axes) and scale. They only grow: data outside widens them.
  */
-export function withReferenceRanges(options: uPlot.Options, references: readonly Reference[], lines: ReferenceLines, fixed: boolean): uPlot.Options {
+export type HeldRanges = Map<string, [number, number]>;
+
+/**
+ * Every scale of the options takes the references in. With `held` (Fix axes), each scale's range
+ * is the union of everything it has shown since the axes were fixed. A drag-zoom on the step axis
+ * is passed through as the user selected it.
+ */
+export function withReferenceRanges(options: uPlot.Options, references: readonly Reference[], lines: ReferenceLines, held: HeldRanges | null): uPlot.Options {
   const scales: Record<string, uPlot.Scale> = { ...options.scales };
   const keys = new Set(['x', 'y', ...Object.keys(scales), ...(options.series ?? []).map((s) => s.scale ?? 'y')]);
-  const frozen = new Map<string, uPlot.Range.MinMax>();
   for (const key of keys) {
     const scale = { ...scales[key] };
     const own = scale.range;
@@ -112,21 +132,20 @@ export function withReferenceRanges(options: uPlot.Options, references: readonly
     }
     const log = scale.distr === 3;
     scale.range = (u, dataMin, dataMax) => {
-      const held = frozen.get(key);
-      if (held) return held;
-      const theirs = extent(references, lines, key, log);
-      let min = dataMin;
-      let max = dataMax;
-      if (theirs) {
-        min = min === null || !Number.isFinite(min) ? theirs[0] : Math.min(min, theirs[0]);
-        max = max === null || !Number.isFinite(max) ? theirs[1] : Math.max(max, theirs[1]);
+      const steps = u.data[0];
+      if (key === 'x' && steps.length > 1 && dataMin !== null && dataMax !== null && (dataMin > steps[0] || dataMax < steps[steps.length - 1])) {
+        return [dataMin, dataMax]; // a zoom the user dragged
       }
-      let range: uPlot.Range.MinMax;
-      if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) range = [null, null];
-      else if (key === 'x' && !log) range = [min, max];
-      else range = log ? uPlot.rangeLog(min, max, 10, true) : uPlot.rangeNum(min, max, 0.1, true);
-      if (fixed && range[0] !== null && u.data[0].length > 0) frozen.set(key, range);
-      return range;
+      let min = dataMin !== null && Number.isFinite(dataMin) ? dataMin : Infinity;
+      let max = dataMax !== null && Number.isFinite(dataMax) ? dataMax : -Infinity;
+      const theirs = extent(references, lines, key, log);
+      if (theirs) [min, max] = [Math.min(min, theirs[0]), Math.max(max, theirs[1])];
+      const kept = held?.get(key);
+      if (kept) [min, max] = [Math.min(min, kept[0]), Math.max(max, kept[1])];
+      if (!(min <= max)) return [null, null];
+      if (held && steps.length > 0) held.set(key, [min, max]);
+      if (key === 'x' && !log) return [min, max];
+      return log ? uPlot.rangeLog(min, max, 10, true) : uPlot.rangeNum(min, max, 0.1, true);
     };
     scales[key] = scale;
   }

@@ -59,7 +59,6 @@ export const en = {
     ignored: (entries: string) => `Ignored from the link (defaults used): ${entries}`,
     started: (step: number) => `Training started at step ${step}.`,
     paused: (step: number) => `Paused at step ${step}.`,
-    divergedSaid: (step: number, reason: string) => `Training diverged at step ${step}: ${reason}.`,
     backendSaid: (label: string) => `Backend: ${label}.`,
     /** Why a run diverged (the trainer says it in English). */
     reason: (english: string) => english,

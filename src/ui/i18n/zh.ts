@@ -121,7 +121,6 @@ export const zh: Strings = {
     ignored: (entries) => `链接中被忽略的值（使用默认值）：${entries}`,
     started: (step) => `从第 ${step} 步开始训练。`,
     paused: (step) => `在第 ${step} 步暂停。`,
-    divergedSaid: (step, reason) => `训练在第 ${step} 步发散：${reason}。`,
     backendSaid: (label) => `后端：${label}。`,
     reason: (english) =>
       english
