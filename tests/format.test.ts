@@ -47,6 +47,12 @@ describe('shares, ticks and layer indices', () => {
     expect(formatTicks([1e-9, 0.01, 1, 100, 1e5])).toEqual(['1e-9', '0.01', '1', '100', '1e+5']);
   });
 
+  it('gives close ticks enough digits to tell them apart (a loss plateau at ln 10)', () => {
+    expect(formatTicks([2.295, 2.3, 2.305], 0.005)).toEqual(['2.295', '2.3', '2.305']);
+    expect(formatTicks([0, 0.5, 1, 1.5], 0.5)).toEqual(['0', '0.5', '1', '1.5']);
+    expect(formatTicks([10000, 10001, 10002], 1)).toEqual(['1e+4', '1.0001e+4', '1.0002e+4']);
+  });
+
   it('writes layer indices as the book does', () => {
     expect(layerIndex(1)).toBe('⁽¹⁾');
     expect(layerIndex(10)).toBe('⁽¹⁰⁾');

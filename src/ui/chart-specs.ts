@@ -29,10 +29,13 @@ export function layerColor(layer: number, layers: number): string {
 }
 
 /** Tick labels by the page's one number rule (1e-9, 0.01, 1.5e+4). */
-function ticks(_u: uPlot, splits: number[]): string[] {
+function ticks(_u: uPlot, splits: number[], _axis: number, _space: number, increment: number): string[] {
+  return formatTicks(splits, increment);
+}
+/** Log axes tick at powers of ten (and 2, 5 between): three digits tell them apart. */
+function logTicks(_u: uPlot, splits: number[]): string[] {
   return formatTicks(splits);
 }
-const logTicks = ticks;
 
 /** A y axis wide enough for its longest tick label, so that no label is clipped (about 7 px a character at the axis font). */
 function axisSize(_u: uPlot, values: string[] | null): number {

@@ -27,6 +27,10 @@ export function formatShare(share: number): string {
 }
 
 /** Tick labels of a linear axis by the same rule, at the precision the ticks need (0.25, 1.5e-4). */
-export function formatTicks(values: number[]): string[] {
-  return values.map((v) => (v == null ? '' : formatNumber(v, 3)));
+export function formatTicks(values: number[], increment?: number): string[] {
+  // enough digits that neighbouring ticks differ (2.295, 2.3, 2.305 on a loss plateau), at least three
+  const largest = Math.max(0, ...values.filter((v) => v != null && Number.isFinite(v)).map(Math.abs));
+  const needed = increment && increment > 0 && largest > 0 ? Math.ceil(Math.log10(largest / increment)) + 1 : 3;
+  const digits = Math.min(12, Math.max(3, needed));
+  return values.map((v) => (v == null ? '' : formatNumber(v, digits)));
 }
