@@ -115,6 +115,7 @@ test('The live status announces changes of state, not every step; Presentation m
   // twenty steps later the same sentence stands: steps are not announced
   await expect(page.getByText(/^Training started at step \d+\.$/)).toHaveCount(1);
   await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
   const { step } = await readStatus(page);
   await expect(page.getByText(`Paused at step ${step}.`)).toHaveCount(1);
   const size = async () => Number.parseFloat(await page.getByRole('status').evaluate((e) => getComputedStyle(e).fontSize));
@@ -165,7 +166,21 @@ test('Language: 中文 changes every visible label to the book’s Chinese terms
   }
   await page.reload();
   await chinese();
+  // a broken file is refused in Chinese
+  await page
+    .getByLabel('要导入的训练文件')
+    .setInputFiles({ name: 'cut.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "gradient-lab-run", "ver') });
+  await expect(page.getByRole('region', { name: '带走这次训练' })).toContainText('cut.json 未导入：文件不是 JSON');
   // a refused value says so in Chinese, naming the field and the range
   await page.getByLabel('学习率', { exact: true }).fill('-1');
   await expect(page.getByRole('alert')).toContainText('学习率“-1”不可用：应为 0（不含） 到');
+});
+
+test('A link’s ignored values are listed in the page’s language', async ({ page }) => {
+  await page.goto('/#depth=abc&colour=blue&experiment=nope&lang=zh&backend=cpu');
+  const note = page.getByRole('note');
+  await expect(note).toContainText('链接中被忽略的值（使用默认值）');
+  await expect(note).toContainText('depth=abc（隐藏层数“abc”不可用：应为 1 到 64 之间的整数）');
+  await expect(note).toContainText('colour=blue（未知的设置）');
+  await expect(note).toContainText('experiment=nope（未知的实验）');
 });

@@ -36,7 +36,7 @@ describe('experiments', () => {
     const vanishing = experimentById('vanishing')!;
     const config = { ...vanishing.settings, backend: 'cpu' as const };
     const opened = fromHash(toHash(config, 'vanishing'));
-    expect(opened).toEqual({ config, experiment: 'vanishing', ignored: [] });
+    expect(opened).toEqual({ config, experiment: 'vanishing', ignored: [], language: null });
     // a short link: the experiment's settings fill in what it does not say
     expect(fromHash('#experiment=xavier').config).toMatchObject({ depth: 10, activation: 'tanh', init: 'xavier-uniform', lr: 0.1 });
     expect(fromHash('#experiment=xavier').experiment).toBe('xavier');

@@ -63,12 +63,50 @@ export function runFile(config: RunConfig, experiment: string | null, buffer: Me
   };
 }
 
-/** Thrown by readRunFile: what is wrong with the file, in words. */
+/**
+ * What can be wrong with a run file, each in English (the page's other languages have the same
+ * entries in their string tables). The paths name fields of the file: `series.loss`, `settings.lr`.
+ */
+export const RUN_FILE_PROBLEMS = {
+  notJson: (detail: string) => `the file is not JSON (${detail}); it may be truncated`,
+  notObject: () => 'the file is JSON but not a Gradient Lab run (no object at its top)',
+  format: (found: string, expected: string) => `format is ${found}, not "${expected}": not a Gradient Lab run`,
+  version: (found: string, expected: number) => `version ${found} is not ${expected}, the version this page reads`,
+  missing: (what: string) => `${what} are missing`,
+  settingMissing: (path: string, label: string) => `${path} (${label}) is missing`,
+  setting: (name: string, text: string, allowed: string) => `settings: ${name} ${text} is not allowed: ${allowed}`,
+  unknownSettings: (names: string) => `settings has unknown entries: ${names}`,
+  experiment: () => 'experiment is not a name',
+  notNumbers: (path: string) => `${path} is not a list of numbers`,
+  length: (path: string, found: number, steps: number) => `${path} has ${found} values for ${steps} steps`,
+  notFinite: (path: string, found: string, nullable: boolean) => `${path} is ${found}, not a finite number${nullable ? ' or null' : ''}`,
+  tooManySteps: (found: number, most: number) => `series.step has ${found} steps, more than the ${most} a run file may hold`,
+  notStep: (path: string, found: number) => `${path} is ${found}, not a step (a whole number from 1, or a break at n + 0.5)`,
+  notIncreasing: (at: number, before: number, after: number) => `series.step is not increasing at ${at} (${before}, ${after})`,
+  notLayers: (path: string) => `${path} is not a list of layers`,
+  tooManyLayers: (path: string, found: number, most: number) => `${path} has ${found} layers, more than a model here has (${most})`,
+  layerCount: (path: string, found: number, expected: number) => `${path} has ${found} layers where series.gradNorms has ${expected}`,
+  breakWithValues: (path: string, step: number) => `${path} is a break (${step}) but holds values`,
+  markers: () => 'markers are not a list of { step, label }',
+  tooLarge: (mebibytes: number, most: number) => `it is ${mebibytes} MiB, more than a run file's ${most} MiB`,
+};
+
+export type RunFileProblems = typeof RUN_FILE_PROBLEMS;
+export type RunFileProblem = { [K in keyof RunFileProblems]: { code: K; args: Parameters<RunFileProblems[K]> } }[keyof RunFileProblems];
+
+/** Thrown by readRunFile: what is wrong with the file (`problem`, for saying it in any language; the message is the English). */
 export class RunFileError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly problem: RunFileProblem;
+  constructor(problem: RunFileProblem) {
+    super((RUN_FILE_PROBLEMS[problem.code] as (...args: unknown[]) => string)(...problem.args));
+    this.problem = problem;
     this.name = 'RunFileError';
   }
+}
+
+/** A RunFileError for `code` with its arguments. */
+export function runFileProblem<K extends keyof RunFileProblems>(code: K, ...args: Parameters<RunFileProblems[K]>): RunFileError {
+  return new RunFileError({ code, args } as RunFileProblem);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -76,11 +114,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function numberArray(value: unknown, what: string, length: number | null, nullable: boolean): (number | null)[] {
-  if (!Array.isArray(value)) throw new RunFileError(`${what} is not a list of numbers`);
-  if (length !== null && value.length !== length) throw new RunFileError(`${what} has ${value.length} values for ${length} steps`);
+  if (!Array.isArray(value)) throw runFileProblem('notNumbers', what);
+  if (length !== null && value.length !== length) throw runFileProblem('length', what, value.length, length);
   value.forEach((v, i) => {
     const ok = (nullable && v === null) || (typeof v === 'number' && Number.isFinite(v));
-    if (!ok) throw new RunFileError(`${what}[${i}] is ${JSON.stringify(v)}, not a finite number${nullable ? ' or null' : ''}`);
+    if (!ok) throw runFileProblem('notFinite', `${what}[${i}]`, JSON.stringify(v), nullable);
   });
   return value as (number | null)[];
 }
@@ -94,58 +132,55 @@ export function readRunFile(text: string): RunFile {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new RunFileError(`the file is not JSON (${(error as Error).message}); it may be truncated`);
+    throw runFileProblem('notJson', (error as Error).message);
   }
-  if (!isObject(data)) throw new RunFileError('the file is JSON but not a Gradient Lab run (no object at its top)');
-  if (data.format !== RUN_FILE_FORMAT)
-    throw new RunFileError(`format is ${JSON.stringify(data.format ?? null)}, not "${RUN_FILE_FORMAT}": not a Gradient Lab run`);
-  if (data.version !== RUN_FILE_VERSION)
-    throw new RunFileError(`version ${JSON.stringify(data.version ?? null)} is not ${RUN_FILE_VERSION}, the version this page reads`);
-  if (!isObject(data.settings)) throw new RunFileError('settings are missing');
+  if (!isObject(data)) throw runFileProblem('notObject');
+  if (data.format !== RUN_FILE_FORMAT) throw runFileProblem('format', JSON.stringify(data.format ?? null), RUN_FILE_FORMAT);
+  if (data.version !== RUN_FILE_VERSION) throw runFileProblem('version', JSON.stringify(data.version ?? null), RUN_FILE_VERSION);
+  if (!isObject(data.settings)) throw runFileProblem('missing', 'settings');
   const settings: Record<string, unknown> = {};
   for (const name of SETTING_NAMES) {
     if (name === 'backend') continue;
-    if (!(name in data.settings)) throw new RunFileError(`settings.${name} (${SETTINGS[name].label}) is missing`);
+    if (!(name in data.settings)) throw runFileProblem('settingMissing', `settings.${name}`, SETTINGS[name].label);
     try {
       settings[name] = checkSetting(name as SettingName, data.settings[name], 'key');
     } catch (error) {
-      if (error instanceof ConfigError) throw new RunFileError(`settings: ${error.message}`);
+      if (error instanceof ConfigError) throw runFileProblem('setting', name, JSON.stringify(data.settings[name]), error.allowed);
       throw error;
     }
   }
   const unknown = Object.keys(data.settings).filter((k) => !SETTING_NAMES.includes(k as SettingName) || k === 'backend');
-  if (unknown.length > 0) throw new RunFileError(`settings has unknown entries: ${unknown.join(', ')}`);
+  if (unknown.length > 0) throw runFileProblem('unknownSettings', unknown.join(', '));
   const experiment = data.experiment ?? null;
-  if (experiment !== null && typeof experiment !== 'string') throw new RunFileError('experiment is not a name');
-  if (!isObject(data.series)) throw new RunFileError('series are missing');
+  if (experiment !== null && typeof experiment !== 'string') throw runFileProblem('experiment');
+  if (!isObject(data.series)) throw runFileProblem('missing', 'series');
   const series = data.series;
   const step = numberArray(series.step, 'series.step', null, false) as number[];
-  if (step.length > MAX_STEPS) throw new RunFileError(`series.step has ${step.length} steps, more than the ${MAX_STEPS} a run file may hold`);
+  if (step.length > MAX_STEPS) throw runFileProblem('tooManySteps', step.length, MAX_STEPS);
   for (const [i, v] of step.entries()) {
     // a recorded step is a whole number from 1; a break between two models' weights sits half-way
-    if (!(v >= 1 && Number.isInteger(2 * v))) throw new RunFileError(`series.step[${i}] is ${v}, not a step (a whole number from 1, or a break at n + 0.5)`);
-    if (i > 0 && !(v > step[i - 1])) throw new RunFileError(`series.step is not increasing at ${i} (${step[i - 1]}, ${v})`);
+    if (!(v >= 1 && Number.isInteger(2 * v))) throw runFileProblem('notStep', `series.step[${i}]`, v);
+    if (i > 0 && !(v > step[i - 1])) throw runFileProblem('notIncreasing', i, step[i - 1], v);
   }
   const read: Partial<RunSeries> = { step };
   for (const key of PER_STEP) read[key] = numberArray(series[key], `series.${key}`, step.length, true);
   let layerCount: number | null = null;
   for (const key of PER_LAYER) {
     const layers = series[key];
-    if (!Array.isArray(layers)) throw new RunFileError(`series.${key} is not a list of layers`);
-    if (layers.length > MAX_LAYERS) throw new RunFileError(`series.${key} has ${layers.length} layers, more than a model here has (${MAX_LAYERS})`);
-    if (layerCount !== null && layers.length !== layerCount)
-      throw new RunFileError(`series.${key} has ${layers.length} layers where series.gradNorms has ${layerCount}`);
+    if (!Array.isArray(layers)) throw runFileProblem('notLayers', `series.${key}`);
+    if (layers.length > MAX_LAYERS) throw runFileProblem('tooManyLayers', `series.${key}`, layers.length, MAX_LAYERS);
+    if (layerCount !== null && layers.length !== layerCount) throw runFileProblem('layerCount', `series.${key}`, layers.length, layerCount);
     layerCount = layers.length;
     read[key] = layers.map((layer, l) => numberArray(layer, `series.${key}[${l}]`, step.length, true));
   }
   for (const [i, v] of step.entries()) {
     if (Number.isInteger(v)) continue;
     const values = [...PER_STEP.map((key) => read[key]![i]), ...PER_LAYER.flatMap((key) => read[key]!.map((layer) => layer[i]))];
-    if (values.some((x) => x !== null)) throw new RunFileError(`series.step[${i}] is a break (${v}) but holds values`);
+    if (values.some((x) => x !== null)) throw runFileProblem('breakWithValues', `series.step[${i}]`, v);
   }
   const markers = data.markers ?? [];
   if (!Array.isArray(markers) || !markers.every((m) => isObject(m) && typeof m.step === 'number' && typeof m.label === 'string')) {
-    throw new RunFileError('markers are not a list of { step, label }');
+    throw runFileProblem('markers');
   }
   return {
     format: RUN_FILE_FORMAT,

@@ -6,7 +6,7 @@ import { EXPERIMENTS } from '../core/experiments';
 import { applies, type Group, parseSetting, type RunConfig, SETTING_NAMES, SETTINGS, type SettingName } from '../core/settings';
 import { LANGUAGES, type Language, selectSetConfig, useStore } from '../store/store';
 import { send } from '../store/worker-bridge';
-import { LANGUAGE_NAMES, type Strings, useStrings } from './i18n';
+import { LANGUAGE_NAMES, refusalText, type Strings, useStrings } from './i18n';
 
 type NumericField = { [K in SettingName]: (typeof SETTINGS)[K]['kind'] extends 'choice' ? never : K }[SettingName];
 type ChoiceField = Exclude<SettingName, NumericField>;
@@ -14,12 +14,10 @@ type ChoiceField = Exclude<SettingName, NumericField>;
 /** The fieldsets, in order (their legends are the strings table's). */
 const GROUPS: Group[] = ['model', 'initialisation', 'optimisation', 'data'];
 
-/** A refused value in the page's language: the core's message in English, the same parts in Chinese. */
+/** A refused value in the page's language: the core's message in English, the same parts in another. */
 function refusal(t: Strings, field: NumericField, text: string, error: Error): string {
   if (t.lang === 'en' || !(error instanceof ConfigError)) return error.message;
-  const s = SETTINGS[field];
-  const range = `${s.min}${s.minExclusive ? '（不含）' : ''} 到 ${s.max}`;
-  return t.controls.refused(t.controls.settings[field], text, `应为 ${range} 之间的${s.kind === 'integer' ? '整数' : '数'}`);
+  return refusalText(t, field, text);
 }
 
 function NumberField({ field, disabled }: { field: NumericField; disabled: boolean }) {

@@ -2,9 +2,9 @@
 import { useRef, useState } from 'react';
 import { toHash } from '../core/run-config';
 import { metrics } from '../store/metrics-buffer';
-import { RunFileError, readRunFile, runCsv, runFile } from '../store/run-file';
+import { RunFileError, readRunFile, runCsv, runFile, runFileProblem } from '../store/run-file';
 import { MAX_REFERENCES, useStore } from '../store/store';
-import { describeRun, useStrings } from './i18n';
+import { describeRun, problemText, useStrings } from './i18n';
 
 /** A run file of a million steps and 65 layers is about 50 MiB: anything larger is not one. */
 const MAX_FILE_BYTES = 64 * 2 ** 20;
@@ -50,13 +50,12 @@ export function RunTools() {
 
   const importFile = async (file: File) => {
     try {
-      if (file.size > MAX_FILE_BYTES)
-        throw new RunFileError(`it is ${Math.round(file.size / 2 ** 20)} MiB, more than a run file's ${MAX_FILE_BYTES / 2 ** 20} MiB`);
+      if (file.size > MAX_FILE_BYTES) throw runFileProblem('tooLarge', Math.round(file.size / 2 ** 20), MAX_FILE_BYTES / 2 ** 20);
       const run = readRunFile(await file.text());
       addReference({ settings: run.settings, origin: 'imported', series: run.series });
       setMessage({ text: tt.imported(file.name, describeRun(t, run.settings), run.series.step.length), error: false });
     } catch (error) {
-      const why = error instanceof RunFileError ? error.message : `it could not be read (${(error as Error).message})`;
+      const why = error instanceof RunFileError ? problemText(t, error.problem) : (error as Error).message;
       setMessage({ text: tt.refused(file.name, why), error: true });
     }
   };

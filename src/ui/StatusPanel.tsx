@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { selectRun, useStore } from '../store/store';
 import { formatNumber, formatShare } from './format';
-import { currentStrings, type Strings, useStrings } from './i18n';
+import { currentStrings, ignoredText, type Strings, useStrings } from './i18n';
 
 /** A loss as the status line shows it: six significant digits, so that two backends' losses can be compared by eye (an overflow reads as such, in words). */
 const formatLoss = (value: number) => formatNumber(value, 6);
@@ -99,7 +99,7 @@ export function Notices() {
       )}
       {ignored.length > 0 && (
         <div className="notice" role="note">
-          {t.status.ignored(ignored.join('; '))}
+          {t.status.ignored(ignored.map((entry) => ignoredText(t, entry)).join('; '))}
         </div>
       )}
     </>

@@ -2,6 +2,7 @@
 import { FASHION_MNIST } from '../../core/data/fashion-mnist';
 import { EXPERIMENTS } from '../../core/experiments';
 import { SETTING_NAMES, SETTINGS, type SettingName } from '../../core/settings';
+import { RUN_FILE_PROBLEMS, type RunFileProblems } from '../../store/run-file';
 
 const settingLabels = Object.fromEntries(SETTING_NAMES.map((name) => [name, SETTINGS[name].label])) as Record<SettingName, string>;
 const choiceLabels = Object.fromEntries(
@@ -34,6 +35,11 @@ export const en = {
     ownSettings: 'Your own settings (choose an experiment to load one)',
     /** A refused value: the field, the text, and what is allowed. */
     refused: (field: string, text: string, allowed: string) => `${field} "${text}" is not allowed: ${allowed}`,
+    /** What a number setting allows. */
+    allowed: (min: number, max: number, integer: boolean, minExclusive: boolean) =>
+      `must be ${integer ? 'an integer' : 'a number'} ${minExclusive ? `above ${min}` : `from ${min}`}${max === Infinity ? '' : ` to ${max}`}`,
+    /** What a choice setting allows. */
+    oneOf: (choices: string) => `must be one of ${choices}`,
   },
   experiments: Object.fromEntries(EXPERIMENTS.map((e) => [e.id, { label: e.label, caption: e.caption }])) as Record<string, { label: string; caption: string }>,
   about: {
@@ -57,6 +63,9 @@ export const en = {
     divergedAdvice:
       'Training is paused and the weights are those from before that step. Try a smaller learning rate, or another initializer (Xavier uniform or He normal instead of a wide Normal).',
     ignored: (entries: string) => `Ignored from the link (defaults used): ${entries}`,
+    ignoredEntry: (entry: string, why: string) => `${entry} (${why})`,
+    unknownSetting: 'unknown setting',
+    unknownExperiment: 'unknown experiment',
     started: (step: number) => `Training started at step ${step}.`,
     paused: (step: number) => `Paused at step ${step}.`,
     backendSaid: (label: string) => `Backend: ${label}.`,
@@ -161,6 +170,8 @@ export const en = {
     copied: 'Link copied: it opens these settings (the backend is left to whoever opens it).',
     notCopied: 'The browser did not allow copying: select the link below and copy it.',
     kinds: { kept: 'kept', imported: 'imported' } as Record<'kept' | 'imported', string>,
+    /** What can be wrong with an imported run file (declared with the reader). */
+    problems: RUN_FILE_PROBLEMS as RunFileProblems,
   },
   inside: {
     section: 'Inside the network',

@@ -1,5 +1,7 @@
 // i18n: the page's languages, the string table of each, and the hook that gives a component the table of the language shown.
-import type { RunConfig, SettingName } from '../../core/settings';
+import { EXPERIMENT_KEY } from '../../core/run-config';
+import { type RunConfig, SETTING_NAMES, SETTINGS, type SettingName } from '../../core/settings';
+import type { RunFileProblem } from '../../store/run-file';
 import { type Language, useStore } from '../../store/store';
 import { en, type Strings } from './en';
 import { zh } from './zh';
@@ -42,4 +44,33 @@ export function describeRun(t: Strings, settings: Omit<RunConfig, 'backend'>): s
     `${s.batchSize} ${settings.batchSize}`,
     choice('dataset', settings.dataset),
   ].join(' · ');
+}
+
+/** Why a setting's text is refused, in the page's language: its label, the text, and what is allowed. */
+export function refusalText(t: Strings, name: SettingName, text: string): string {
+  const s = SETTINGS[name];
+  const allowed =
+    s.kind === 'choice' ? t.controls.oneOf(s.choices.join(', ')) : t.controls.allowed(s.min, s.max, s.kind === 'integer', Boolean(s.minExclusive));
+  return t.controls.refused(t.controls.settings[name], text, allowed);
+}
+
+const SETTING_BY_HASH = new Map(SETTING_NAMES.map((name) => [SETTINGS[name].hash, name]));
+
+/**
+ * A link entry the page ignored ("depth=abc (Hidden layers "abc" is not allowed: …)", as the core
+ * writes it), said in the page's language: the English as it is, others rebuilt from the entry.
+ */
+export function ignoredText(t: Strings, entry: string): string {
+  if (t.lang === 'en') return entry;
+  const match = /^([^=]*)=(.*) \(.*\)$/s.exec(entry);
+  if (!match) return entry;
+  const [, key, value] = match;
+  const name = SETTING_BY_HASH.get(key);
+  const why = name ? refusalText(t, name, value) : key === EXPERIMENT_KEY ? t.status.unknownExperiment : t.status.unknownSetting;
+  return t.status.ignoredEntry(`${key}=${value}`, why);
+}
+
+/** What is wrong with an imported run file, in the page's language. */
+export function problemText(t: Strings, problem: RunFileProblem): string {
+  return (t.tools.problems[problem.code] as (...args: unknown[]) => string)(...problem.args);
 }

@@ -1,6 +1,21 @@
 // zh.ts: every Chinese string of the page, the terms of the book's Chinese edition (《动手学深度学习》): the same keys as en.ts.
-import type { SettingName } from '../../core/settings';
+import { SETTINGS, type SettingName } from '../../core/settings';
 import type { Strings } from './en';
+
+/** What a number setting allows, and a choice setting. */
+function allowedRange(min: number, max: number, integer: boolean, minExclusive: boolean): string {
+  const kind = integer ? '整数' : '数';
+  return max === Infinity ? `应为${minExclusive ? '大于' : '不小于'} ${min} 的${kind}` : `应为 ${min}${minExclusive ? '（不含）' : ''} 到 ${max} 之间的${kind}`;
+}
+const oneOf = (choices: string) => `应为以下之一：${choices}`;
+
+/** A setting's value refused, in Chinese: its label, the text, and its range or choices. */
+function settingRefusal(name: string, text: string): string {
+  const s = SETTINGS[name as SettingName];
+  if (!s) return `${name}“${text}”不可用`;
+  const allowed = s.kind === 'choice' ? oneOf(s.choices.join(', ')) : allowedRange(s.min, s.max, s.kind === 'integer', Boolean(s.minExclusive));
+  return `${settings[name as SettingName]}“${text}”不可用：${allowed}`;
+}
 
 const settings: Record<SettingName, string> = {
   model: '模型',
@@ -97,6 +112,8 @@ export const zh: Strings = {
     form: '设置',
     ownSettings: '自己的设置（选择一个实验来载入）',
     refused: (field, text, allowed) => `${field}“${text}”不可用：${allowed}`,
+    allowed: allowedRange,
+    oneOf,
   },
   experiments,
   about: {
@@ -119,6 +136,9 @@ export const zh: Strings = {
     diverged: (step) => `训练在第 ${step} 步发散`,
     divergedAdvice: '训练已暂停，权重为那一步之前的值。试试更小的学习率，或换一种初始化方法（用 Xavier 均匀分布或 He 正态分布代替过宽的正态分布）。',
     ignored: (entries) => `链接中被忽略的值（使用默认值）：${entries}`,
+    ignoredEntry: (entry, why) => `${entry}（${why}）`,
+    unknownSetting: '未知的设置',
+    unknownExperiment: '未知的实验',
     started: (step) => `从第 ${step} 步开始训练。`,
     paused: (step) => `在第 ${step} 步暂停。`,
     backendSaid: (label) => `后端：${label}。`,
@@ -224,6 +244,29 @@ export const zh: Strings = {
     copied: '链接已复制：它打开这些设置（后端由打开它的人的机器决定）。',
     notCopied: '浏览器不允许复制：请选中下面的链接并复制。',
     kinds: { kept: '保留', imported: '导入' },
+    problems: {
+      notJson: (detail) => `文件不是 JSON（${detail}），可能不完整`,
+      notObject: () => '文件是 JSON，但不是 Gradient Lab 的训练记录（顶层不是对象）',
+      format: (found, expected) => `format 为 ${found}，不是 "${expected}"：不是 Gradient Lab 的训练记录`,
+      version: (found, expected) => `version ${found} 不是本页面读取的版本 ${expected}`,
+      missing: (what) => `缺少 ${what}`,
+      settingMissing: (path, label) => `缺少 ${path}（${label}）`,
+      setting: (name, text) => `settings：${settingRefusal(name, text)}`,
+      unknownSettings: (names) => `settings 含有未知的项：${names}`,
+      experiment: () => 'experiment 不是实验的名称',
+      notNumbers: (path) => `${path} 不是数的列表`,
+      length: (path, found, steps) => `${path} 有 ${found} 个值，而步数为 ${steps}`,
+      notFinite: (path, found, nullable) => `${path} 为 ${found}，不是有限的数${nullable ? '或 null' : ''}`,
+      tooManySteps: (found, most) => `series.step 有 ${found} 步，超过训练记录最多的 ${most} 步`,
+      notStep: (path, found) => `${path} 为 ${found}，不是步数（从 1 起的整数，或 n + 0.5 处的间断）`,
+      notIncreasing: (at, before, after) => `series.step 在 ${at} 处不递增（${before}, ${after}）`,
+      notLayers: (path) => `${path} 不是各层的列表`,
+      tooManyLayers: (path, found, most) => `${path} 有 ${found} 层，多于这里任何模型的层数（${most}）`,
+      layerCount: (path, found, expected) => `${path} 有 ${found} 层，而 series.gradNorms 有 ${expected} 层`,
+      breakWithValues: (path, step) => `${path} 是间断（${step}），却含有值`,
+      markers: () => 'markers 不是 { step, label } 的列表',
+      tooLarge: (mebibytes, most) => `文件有 ${mebibytes} MiB，超过训练记录最多的 ${most} MiB`,
+    },
   },
   inside: {
     section: '网络内部',
