@@ -1,12 +1,14 @@
 // format.ts: the page's one rule for writing a measured number: scientific notation below 1e-3 and from 1e4, trailing zeros dropped, overflow in words, accuracy as a percentage.
 
+import { currentStrings } from './i18n';
+
 /**
  * `digits` significant digits (3 unless a figure needs more, as the status line's loss does):
- * 0.0123 → "0.0123", 12345 → "1.23e+4", 1.5e-11 → "1.5e-11", 1e-4 → "1e-4", NaN → "NaN", ∞ → "overflowed".
+ * 0.0123 → "0.0123", 12345 → "1.23e+4", 1.5e-11 → "1.5e-11", 1e-4 → "1e-4", NaN or ∞ → "overflowed" (in the page's language).
  */
 export function formatNumber(value: number, digits = 3): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (!Number.isFinite(value)) return 'overflowed';
+  // a diverged model's numbers overflow to ±∞, and their differences to NaN: said in words, never "NaN"
+  if (!Number.isFinite(value)) return currentStrings().numbers.overflowed;
   if (value === 0) return '0';
   const rounded = Number(value.toPrecision(digits)); // 9999 at three digits is 1e+4: decide on the rounded value
   const magnitude = Math.abs(rounded);

@@ -18,6 +18,7 @@ export const en = {
     subtitle: "Softmax regression and MLPs, trained live: change λ, the initializer, the activation and the depth, and watch every layer's gradient.",
   },
   language: 'Language',
+  numbers: { overflowed: 'overflowed' },
   controls: {
     groups: { model: 'Model', initialisation: 'Initialisation', optimisation: 'Optimisation', data: 'Data and device' },
     settings: settingLabels,

@@ -96,6 +96,7 @@ export const zh: Strings = {
   lang: 'zh',
   app: { subtitle: 'softmax回归与多层感知机的实时训练：改变 λ、初始化方法、激活函数和深度，观察每一层的梯度。' },
   language: '语言',
+  numbers: { overflowed: '溢出' },
   controls: {
     groups: { model: '模型', initialisation: '初始化', optimisation: '优化', data: '数据与设备' },
     settings,
