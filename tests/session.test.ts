@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import { makeSynthetic } from '../src/core/data/synthetic';
+import { signalsOf } from '../src/core/inspection';
 import { DEFAULT_RUN, type RunConfig } from '../src/core/settings';
 import type { FromWorker, MetricPoint } from '../src/worker/protocol';
 import { TrainingSession } from '../src/worker/session';
@@ -57,8 +58,8 @@ describe('the training session, through its messages', () => {
     expect(evaluation.test.count).toBe(300);
     expect(evaluation.train.count).toBe(1200);
     expect(evaluation.unitSpread).toHaveLength(2);
-    expect(evaluation.signals?.activationRms).toHaveLength(1);
-    expect(evaluation.signals?.backwardNorm).toHaveLength(2);
+    expect(signalsOf(evaluation.inside!).activationRms).toHaveLength(1);
+    expect(signalsOf(evaluation.inside!).backwardNorm).toHaveLength(2);
     // the confusion matrix counts every evaluated test example; the mistakes are wrong ones, the surest first
     expect(evaluation.confusion.counts.reduce((a, b) => a + b, 0)).toBe(300);
     const diagonal = [0, 1, 2].reduce((sum, c) => sum + evaluation.confusion.counts[4 * c], 0);
@@ -69,7 +70,12 @@ describe('the training session, through its messages', () => {
     // a pause after it reports the training step's signals again, not the evaluation's forward pass
     s.session.receive({ type: 'play' });
     await s.send({ type: 'pause' });
-    expect(s.of('evaluation').at(-1)!.signals?.backwardNorm).toHaveLength(2);
+    expect(
+      s
+        .of('evaluation')
+        .at(-1)!
+        .inside?.layers.map((l) => l.dz.finite),
+    ).toEqual([50 * 16, 50 * 3]);
     expect(s.points()[0].lambda).toBe(0);
   });
 

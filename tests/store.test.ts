@@ -1,9 +1,24 @@
 // The page's store: two slices in one zustand store, worker messages applied to the run state, the metrics history kept apart.
 import { describe, expect, it } from 'vitest';
+import { histogramRow, readHistogram } from '../src/core/histogram';
+import { type Inside, signalsOf } from '../src/core/inspection';
 import { DEFAULT_RUN } from '../src/core/settings';
 import { metrics } from '../src/store/metrics-buffer';
 import { useStore } from '../src/store/store';
 import type { FromWorker, MetricPoint } from '../src/worker/protocol';
+
+/** A histogram of these values, as a backend writes it. */
+const histogram = (values: number[]) => readHistogram(histogramRow(values, { center: 0, threshold: Infinity }), 0);
+const inside: Inside = {
+  rows: 2,
+  input: { cols: 1, norm: 1 },
+  lambda: 0,
+  activation: 'relu',
+  layers: [
+    { fanIn: 1, fanOut: 1, z: histogram([1, 1]), h: histogram([0.5, -0.5]), W: histogram([1]), dz: histogram([0.1]), dh: histogram([0.1]), dW: histogram([1]) },
+    { fanIn: 1, fanOut: 2, z: histogram([1, 1]), W: histogram([1, 1]), dz: histogram([0.2]), dW: histogram([1, 1]) },
+  ],
+};
 
 const point = (step: number): MetricPoint => ({
   step,
@@ -51,8 +66,7 @@ describe('the store', () => {
       test: { accuracy: 0.7, loss: 0.8, count: 2000 },
       train: { accuracy: 0.9, loss: 0.2, count: 2000 },
       unitSpread: [0, 1],
-      signals: { activationRms: [0.5], backwardNorm: [0.1, 0.2] },
-      inside: null,
+      inside,
       weightImages: null,
       confusion: { classes: 2, counts: [1, 0, 0, 1] },
       mistakes: [],
@@ -60,7 +74,10 @@ describe('the store', () => {
     expect(history.steps).toEqual([1, 2]);
     expect(history.testAcc).toEqual([undefined, 0.7]);
     expect(history.trainLoss).toEqual([undefined, 0.2]);
-    expect(history.signals).toEqual({ activationRms: [0.5], backwardNorm: [0.1, 0.2] });
+    // the growth through depth, derived from inside the network
+    expect(history.signals).toEqual(signalsOf(inside));
+    expect(history.signals?.activationRms).toEqual([0.5]);
+    expect(history.signals?.backwardNorm.map((v) => Number(v.toFixed(6)))).toEqual([0.1, 0.2]);
     expect(history.weightNorms).toEqual([
       [3, 3],
       [4, 4],
@@ -73,7 +90,6 @@ describe('the store', () => {
       test: { accuracy: 0.1, loss: Number.NaN, count: 2000 },
       train: { accuracy: 0.1, loss: Number.POSITIVE_INFINITY, count: 2000 },
       unitSpread: [0, 1],
-      signals: null,
       inside: null,
       weightImages: null,
       confusion: { classes: 2, counts: [1, 0, 0, 1] },
@@ -109,7 +125,6 @@ describe('the store', () => {
       test: { accuracy: 0.7, loss: 0.8, count: 10 },
       train: { accuracy: 0.9, loss: 0.2, count: 10 },
       unitSpread: [1],
-      signals: null,
       inside: null,
       weightImages: [new Float32Array(784)],
       confusion: { classes: 2, counts: [5, 0, 0, 5] },

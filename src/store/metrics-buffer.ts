@@ -1,5 +1,5 @@
 // Columnar history of every step, kept outside React: charts subscribe and redraw on animation frames.
-import type { LayerSignals } from '../core/inspection';
+import { type LayerSignals, signalsOf } from '../core/inspection';
 import type { EvaluationSummary, FromWorker, MetricPoint } from '../worker/protocol';
 
 export interface Marker {
@@ -42,7 +42,7 @@ export class MetricsBuffer {
   receive(message: FromWorker): void {
     if (message.type === 'metrics') this.append(message.points);
     else if (message.type === 'evaluation') {
-      this.signals = message.signals;
+      this.signals = message.inside ? signalsOf(message.inside) : null;
       this.setEvaluation(message.step, message.test, message.train);
     } else if (message.type === 'newWeights') this.markNewWeights(message.step, message.label);
     else if (message.type === 'reset') this.clear();

@@ -1,5 +1,6 @@
 // The per-layer table: every layer's shape, how far apart its units are, and its latest ‖∂J/∂W_l‖_F, input layer first.
 import { useShallow } from 'zustand/react/shallow';
+import { signalsOf } from '../core/inspection';
 import { useStore } from '../store/store';
 import { formatNumber } from './format';
 import { useStrings } from './i18n';
@@ -12,7 +13,9 @@ export function LayerTable() {
     useShallow((s) => ({ shapes: s.run.model?.shapes ?? NO_LAYERS, norms: s.run.latest?.gradNorms ?? null, evaluation: s.run.evaluation })),
   );
   const spread = evaluation?.unitSpread ?? null;
-  const signals = evaluation?.signals?.activationRms.length === shapes.length - 1 ? evaluation.signals : null;
+  const inside = evaluation?.inside ?? null;
+  // of the model shown: an evaluation of an earlier model has another depth
+  const signals = inside && inside.layers.length === shapes.length ? signalsOf(inside) : null;
   const figure = (values: readonly number[] | null | undefined, l: number) => (values && l < values.length ? formatFigure(values[l]) : '–');
   return (
     // a narrow screen scrolls the table, not the page

@@ -1,6 +1,6 @@
 // evaluation.ts: one evaluation of the run for the page: test and training loss, the confusion matrix and mistakes, inside the network, and the first layer's weights as images.
 import { confusionMatrix, worstMistakes } from '../core/confusion';
-import { type Inside, signalsOf } from '../core/inspection';
+import type { Inside } from '../core/inspection';
 import { unitSpread, unitWeights } from '../core/layer-stats';
 import type { Trainer } from '../core/trainer';
 import type { FromWorker } from './protocol';
@@ -41,7 +41,6 @@ export async function evaluateRun(trainer: Trainer, step: number, inside: Inside
     test,
     train,
     unitSpread: spread,
-    signals: inside ? signalsOf(inside) : null,
     inside,
     confusion,
     mistakes,

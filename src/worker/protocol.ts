@@ -2,7 +2,7 @@
 import type { Grid } from '../core/boundary';
 import type { BackendComparison, GradientCheck } from '../core/checks';
 import type { Confusion, Mistake } from '../core/confusion';
-import type { Inside, LayerSignals } from '../core/inspection';
+import type { Inside } from '../core/inspection';
 import type { RunConfig } from '../core/settings';
 
 export type ToWorker =
@@ -87,8 +87,6 @@ export type FromWorker =
       test: EvaluationSummary;
       train: EvaluationSummary;
       unitSpread: number[];
-      /** Derived from `inside`: the growth through depth. */
-      signals: LayerSignals | null;
       /** Inside the network at the last training step (null before one). */
       inside: Inside | null;
       /** An image data set's first-layer units (a softmax regression's classes): fanIn weights each. */
