@@ -1,7 +1,7 @@
 // Per-layer histograms of activations, weights and gradients (bins computed on the training backend), the share of saturated units, and the first layer's weights as images.
 import { useEffect, useRef } from 'react';
 import type { Histogram } from '../core/histogram';
-import { flatRegion, type Inside, saturatedShare } from '../core/inspection';
+import { flatRegion, type Inside, type LayerInside, saturatedShare } from '../core/inspection';
 import { useStore } from '../store/store';
 import { formatNumber, formatShare } from './format';
 import { className, type Strings, useStrings } from './i18n';
@@ -80,42 +80,51 @@ export function ActivationHistograms() {
   );
 }
 
-export function WeightHistograms() {
+/** One histogram per layer of one quantity of it (W, ∂J/∂W), in a panel of its own. */
+function PerLayerHistograms({
+  label,
+  caption,
+  tile,
+  color,
+}: {
+  label: (text: HistogramText) => string;
+  caption: (text: HistogramText, step: number) => string;
+  tile: (layer: LayerInside) => { what: string; h: Histogram; note?: string };
+  color: string;
+}) {
   const { inside, step, t } = useInside();
   const text = t.inside.histograms;
-  if (!inside || step === null) return <Panel label={text.weights} caption={t.inside.trainFirst} />;
+  if (!inside || step === null) return <Panel label={label(text)} caption={t.inside.trainFirst} />;
   return (
-    <Panel label={text.weights} caption={text.weightsCaption(step)}>
-      {inside.layers.map((layer, l) => (
-        <MiniHistogram
-          key={layerName(text, inside, l)}
-          text={text}
-          title={`${layerName(text, inside, l)} · W (${layer.fanOut} × ${layer.fanIn})`}
-          h={layer.W}
-          color="#1f7a3a"
-        />
-      ))}
+    <Panel label={label(text)} caption={caption(text, step)}>
+      {inside.layers.map((layer, l) => {
+        const { what, h, note } = tile(layer);
+        const name = layerName(text, inside, l);
+        return <MiniHistogram key={name} text={text} title={`${name} · ${what}`} h={h} color={color} note={note} />;
+      })}
     </Panel>
   );
 }
 
-export function GradientHistograms() {
-  const { inside, step, t } = useInside();
-  const text = t.inside.histograms;
-  if (!inside || step === null) return <Panel label={text.gradients} caption={t.inside.trainFirst} />;
+export function WeightHistograms() {
   return (
-    <Panel label={text.gradients} caption={text.gradientsCaption(step)}>
-      {inside.layers.map((layer, l) => (
-        <MiniHistogram
-          key={layerName(text, inside, l)}
-          text={text}
-          title={`${layerName(text, inside, l)} · ∂J/∂W`}
-          h={layer.dW}
-          color="#b35900"
-          note={`‖·‖ ${formatNumber(layer.dW.norm)}`}
-        />
-      ))}
-    </Panel>
+    <PerLayerHistograms
+      label={(text) => text.weights}
+      caption={(text, step) => text.weightsCaption(step)}
+      tile={(layer) => ({ what: `W (${layer.fanOut} × ${layer.fanIn})`, h: layer.W })}
+      color="#1f7a3a"
+    />
+  );
+}
+
+export function GradientHistograms() {
+  return (
+    <PerLayerHistograms
+      label={(text) => text.gradients}
+      caption={(text, step) => text.gradientsCaption(step)}
+      tile={(layer) => ({ what: '∂J/∂W', h: layer.dW, note: `‖·‖ ${formatNumber(layer.dW.norm)}` })}
+      color="#b35900"
+    />
   );
 }
 

@@ -86,6 +86,27 @@ export function referencePlugin(references: readonly Reference[], lines: Referen
   };
 }
 
+/** The extent of one series (positive values only on a log scale); a reference never changes, so each is measured once. */
+const extents = new WeakMap<readonly (number | null)[], Map<boolean, [number, number] | null>>();
+function seriesExtent(series: readonly (number | null)[], log: boolean): [number, number] | null {
+  let cached = extents.get(series);
+  if (!cached) {
+    cached = new Map();
+    extents.set(series, cached);
+  }
+  if (!cached.has(log)) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of series) {
+      if (v === null || !Number.isFinite(v) || (log && v <= 0)) continue;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    cached.set(log, min <= max ? [min, max] : null);
+  }
+  return cached.get(log) ?? null;
+}
+
 /** The smallest and largest value of the references on a scale (positive only on a log scale); null when they have none. */
 function extent(references: readonly Reference[], lines: ReferenceLines, scale: string, log: boolean): [number, number] | null {
   let min = Infinity;
@@ -98,11 +119,9 @@ function extent(references: readonly Reference[], lines: ReferenceLines, scale: 
             .filter((l) => l.scale === scale)
             .map((l) => l.values);
     for (const series of values) {
-      for (const v of series) {
-        if (v === null || !Number.isFinite(v) || (log && v <= 0)) continue;
-        min = Math.min(min, v);
-        max = Math.max(max, v);
-      }
+      const [low, high] = seriesExtent(series, log) ?? [Infinity, -Infinity];
+      min = Math.min(min, low);
+      max = Math.max(max, high);
     }
   }
   return min <= max ? [min, max] : null;

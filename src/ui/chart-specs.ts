@@ -208,49 +208,33 @@ export const weightSpec: ChartSpec = {
   references: (r) => r.weightNorms.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.weightNorms.length) })),
 };
 
-export const gradSpec: ChartSpec = {
-  key: (b) => `layers:${b.gradNorms.length}`,
-  options: (buffer, width, view) => ({
-    width,
-    height: 240,
-    scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
-    series: [
-      { label: view.t.charts.gradients.axes[0] },
-      ...buffer.gradNorms.map((_, l) => ({
-        label: view.t.charts.layer(l + 1),
-        value: legendNumber,
-        stroke: layerColor(l, buffer.gradNorms.length),
-        width: 1.25,
-      })),
-    ],
-    axes: [{ label: view.t.charts.gradients.axes[0] }, { label: view.t.charts.gradients.axes[1], values: logTicks, size: axisSize }],
-    plugins: [markerPlugin(buffer, view.t)],
-  }),
-  data: (b) => [b.steps, ...b.gradNorms.map((series) => series.map(forLog))] as uPlot.AlignedData,
-  references: (r) => r.gradNorms.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.gradNorms.length) })),
-};
+/** A chart of one log-scale line per layer over the steps: the gradient norms, the update-to-data ratio. */
+function perLayerSpec(series: 'gradNorms' | 'updateRatio', text: (t: Strings) => { axes: string[] }, height: number): ChartSpec {
+  return {
+    key: (b) => `${series}:${b[series].length}`,
+    options: (buffer, width, view) => ({
+      width,
+      height,
+      scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
+      series: [
+        { label: text(view.t).axes[0] },
+        ...buffer[series].map((_, l) => ({
+          label: view.t.charts.layer(l + 1),
+          value: legendNumber,
+          stroke: layerColor(l, buffer[series].length),
+          width: 1.25,
+        })),
+      ],
+      axes: [{ label: text(view.t).axes[0] }, { label: text(view.t).axes[1], values: logTicks, size: axisSize }],
+      plugins: [markerPlugin(buffer, view.t)],
+    }),
+    data: (b) => [b.steps, ...b[series].map((values) => values.map(forLog))] as uPlot.AlignedData,
+    references: (r) => r[series].map((values, l) => ({ scale: 'y', values, color: layerColor(l, r[series].length) })),
+  };
+}
 
-export const ratioSpec: ChartSpec = {
-  key: (b) => `ratio:${b.updateRatio.length}`,
-  options: (buffer, width, view) => ({
-    width,
-    height: 220,
-    scales: { x: stepScale(view), y: { distr: 3, log: 10 } },
-    series: [
-      { label: view.t.charts.ratio.axes[0] },
-      ...buffer.updateRatio.map((_, l) => ({
-        label: view.t.charts.layer(l + 1),
-        value: legendNumber,
-        stroke: layerColor(l, buffer.updateRatio.length),
-        width: 1.25,
-      })),
-    ],
-    axes: [{ label: view.t.charts.ratio.axes[0] }, { label: view.t.charts.ratio.axes[1], values: logTicks, size: axisSize }],
-    plugins: [markerPlugin(buffer, view.t)],
-  }),
-  data: (b) => [b.steps, ...b.updateRatio.map((series) => series.map(forLog))] as uPlot.AlignedData,
-  references: (r) => r.updateRatio.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.updateRatio.length) })),
-};
+export const gradSpec = perLayerSpec('gradNorms', (t) => t.charts.gradients, 240);
+export const ratioSpec = perLayerSpec('updateRatio', (t) => t.charts.ratio, 220);
 
 const point = (size: number) => ({ show: true, size });
 

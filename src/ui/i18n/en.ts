@@ -1,5 +1,6 @@
 // en.ts: every English string of the page, in one table (zh.ts has the same keys; a third language is one more file like these).
 import { FASHION_MNIST } from '../../core/data/fashion-mnist';
+import { describeRange } from '../../core/errors';
 import { EXPERIMENTS } from '../../core/experiments';
 import { SETTING_NAMES, SETTINGS, type SettingName } from '../../core/settings';
 import { RUN_FILE_PROBLEMS, type RunFileProblems } from '../../store/run-file';
@@ -37,8 +38,7 @@ export const en = {
     /** A refused value: the field, the text, and what is allowed. */
     refused: (field: string, text: string, allowed: string) => `${field} "${text}" is not allowed: ${allowed}`,
     /** What a number setting allows. */
-    allowed: (min: number, max: number, integer: boolean, minExclusive: boolean) =>
-      `must be ${integer ? 'an integer' : 'a number'} ${minExclusive ? `above ${min}` : `from ${min}`}${max === Infinity ? '' : ` to ${max}`}`,
+    allowed: (min: number, max: number, integer: boolean, minExclusive: boolean) => `must be ${describeRange(min, max, { integer, minExclusive })}`,
     /** What a choice setting allows. */
     oneOf: (choices: string) => `must be one of ${choices}`,
   },

@@ -4,9 +4,11 @@ import { type RunConfig, SETTING_NAMES, SETTINGS, type SettingName } from '../..
 import type { RunFileProblem } from '../../store/run-file';
 import { type Language, useStore } from '../../store/store';
 import { en, type Strings } from './en';
+import { refusalText } from './refusal';
 import { zh } from './zh';
 
 export type { Strings };
+export { refusalText };
 
 /** Each language's table, and its name as its speakers write it (the Language control's options). */
 export const STRINGS: Record<Language, Strings> = { en, zh };
@@ -44,14 +46,6 @@ export function describeRun(t: Strings, settings: Omit<RunConfig, 'backend'>): s
     `${s.batchSize} ${settings.batchSize}`,
     choice('dataset', settings.dataset),
   ].join(' · ');
-}
-
-/** Why a setting's text is refused, in the page's language: its label, the text, and what is allowed. */
-export function refusalText(t: Strings, name: SettingName, text: string): string {
-  const s = SETTINGS[name];
-  const allowed =
-    s.kind === 'choice' ? t.controls.oneOf(s.choices.join(', ')) : t.controls.allowed(s.min, s.max, s.kind === 'integer', Boolean(s.minExclusive));
-  return t.controls.refused(t.controls.settings[name], text, allowed);
 }
 
 const SETTING_BY_HASH = new Map(SETTING_NAMES.map((name) => [SETTINGS[name].hash, name]));

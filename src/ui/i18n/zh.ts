@@ -1,6 +1,7 @@
 // zh.ts: every Chinese string of the page, the terms of the book's Chinese edition (《动手学深度学习》): the same keys as en.ts.
-import { SETTINGS, type SettingName } from '../../core/settings';
+import type { SettingName } from '../../core/settings';
 import type { Strings } from './en';
+import { refusalText } from './refusal';
 
 /** What a number setting allows, and a choice setting. */
 function allowedRange(min: number, max: number, integer: boolean, minExclusive: boolean): string {
@@ -8,14 +9,6 @@ function allowedRange(min: number, max: number, integer: boolean, minExclusive: 
   return max === Infinity ? `应为${minExclusive ? '大于' : '不小于'} ${min} 的${kind}` : `应为 ${min}${minExclusive ? '（不含）' : ''} 到 ${max} 之间的${kind}`;
 }
 const oneOf = (choices: string) => `应为以下之一：${choices}`;
-
-/** A setting's value refused, in Chinese: its label, the text, and its range or choices. */
-function settingRefusal(name: string, text: string): string {
-  const s = SETTINGS[name as SettingName];
-  if (!s) return `${name}“${text}”不可用`;
-  const allowed = s.kind === 'choice' ? oneOf(s.choices.join(', ')) : allowedRange(s.min, s.max, s.kind === 'integer', Boolean(s.minExclusive));
-  return `${settings[name as SettingName]}“${text}”不可用：${allowed}`;
-}
 
 const settings: Record<SettingName, string> = {
   model: '模型',
@@ -252,7 +245,7 @@ export const zh: Strings = {
       version: (found, expected) => `version ${found} 不是本页面读取的版本 ${expected}`,
       missing: (what) => `缺少 ${what}`,
       settingMissing: (path, label) => `缺少 ${path}（${label}）`,
-      setting: (name, text) => `settings：${settingRefusal(name, text)}`,
+      setting: (name, text) => `settings：${refusalText(zh, name as SettingName, text)}`,
       unknownSettings: (names) => `settings 含有未知的项：${names}`,
       experiment: () => 'experiment 不是实验的名称',
       notNumbers: (path) => `${path} 不是数的列表`,
