@@ -1,10 +1,38 @@
-// Vite configuration: the React app, and vitest for the unit suites under tests/.
+// Vite configuration: the React app, its Content-Security-Policy on the built pages, and vitest for the unit suites under tests/.
 
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { headerValue, metaValue, policyFor } from './csp.ts';
+
+/**
+ * The policy of csp.ts on the built site only: a <meta> tag at the top of each built page (for any
+ * static host), and the full header (with frame-ancestors, which a <meta> cannot carry) from
+ * `vite preview`, per path (bench.html has its own). `npm run dev` has none: its inline React
+ * refresh preamble and HMR socket would need 'unsafe-inline' and ws:, and the tests run the build.
+ */
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'gradient-lab:content-security-policy',
+    apply: (_config, env) => env.command === 'build' || Boolean(env.isPreview),
+    transformIndexHtml(html, context) {
+      // right after <meta charset>, before any script or style sheet the page loads
+      const charset = /<meta charset="[^"]*"\s*\/?>/i;
+      if (!charset.test(html)) throw new Error(`${context.path}: no <meta charset> to put the Content-Security-Policy after`);
+      const content = metaValue(policyFor(context.path)).replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+      return html.replace(charset, (tag) => `${tag}\n    <meta http-equiv="Content-Security-Policy" content="${content}" />`);
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use((request, response, next) => {
+        response.setHeader('Content-Security-Policy', headerValue(policyFor(request.url ?? '/')));
+        next();
+      });
+    },
+  };
+}
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), contentSecurityPolicy()],
   worker: { format: 'es' },
   build: {
     rollupOptions: { input: { main: 'index.html', bench: 'bench.html' } },

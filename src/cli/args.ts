@@ -1,5 +1,5 @@
 // Command-line flags of `npm run train`, derived from the settings table, plus the run-length flags only the CLI has; errors name the flag.
-import { ConfigError, checkNumber } from '../core/errors';
+import { ConfigError, decimalWords, parseDecimal, parseNumber } from '../core/errors';
 import {
   checkSettings,
   type DatasetName,
@@ -32,14 +32,19 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Flags of the run's length and of the CLI itself: not settings of a run, so not in the table. */
-const RUN_FLAGS = {
-  epochs: { kind: 'integer', min: 1, max: 1000, minExclusive: false, help: 'passes over the training set' },
-  steps: { kind: 'integer', min: 1, max: 10_000_000, minExclusive: false, help: 'stop after this many steps' },
-} as const;
+type RunFlag = Pick<NumberSetting, 'kind' | 'min' | 'max' | 'minExclusive'> & { help: string };
+
+/**
+ * Flags of the run's length and of the CLI itself: not settings of a run, so not in the table.
+ * Every lookup by a flag's name goes through a Map: `--__proto__` or `--toString` is an unknown flag.
+ */
+const RUN_FLAGS = new Map<string, RunFlag>([
+  ['epochs', { kind: 'integer', min: 1, max: 1000, minExclusive: false, help: 'passes over the training set' }],
+  ['steps', { kind: 'integer', min: 1, max: 10_000_000, minExclusive: false, help: 'stop after this many steps' }],
+]);
 
 const SETTING_BY_FLAG = new Map(SETTING_NAMES.map((name) => [SETTINGS[name].cli.flag, name]));
-const FLAG_NAMES = [...SETTING_BY_FLAG.keys(), ...Object.keys(RUN_FLAGS), 'help'];
+const FLAG_NAMES = new Set([...SETTING_BY_FLAG.keys(), ...RUN_FLAGS.keys(), 'help']);
 
 /** The values a setting's flag takes, in words for --help: `relu|sigmoid|…` or `number >0..100`. */
 function flagValues(name: SettingName): string {
@@ -57,7 +62,7 @@ export function usage(): string {
   return [
     'Usage: npm run train -- [flags]',
     ...SETTING_NAMES.map((name) => line(SETTINGS[name].cli.flag, flagValues(name), SETTINGS[name].cli.help)),
-    ...Object.entries(RUN_FLAGS).map(([flag, spec]) => line(flag, rangeText(spec), spec.help)),
+    ...[...RUN_FLAGS].map(([flag, spec]) => line(flag, rangeText(spec), spec.help)),
     line('help', '', 'print this help'),
   ].join('\n');
 }
@@ -67,30 +72,31 @@ function cliDefault<K extends SettingName>(name: K): RunConfig[K] {
   return (SETTINGS[name].cli.default ?? DEFAULT_RUN[name]) as RunConfig[K];
 }
 
+/** A known flag's value (numbers in the one grammar of parseDecimal); throws UsageError or ConfigError naming the flag. */
 function parseFlagValue(flag: string, raw: string): string | number {
   const setting = SETTING_BY_FLAG.get(flag);
-  if (setting) {
-    const s = SETTINGS[setting];
-    if (s.kind === 'number' || s.kind === 'integer') {
-      const trimmed = raw.trim();
-      if (trimmed === '' || !Number.isFinite(Number(trimmed)))
-        throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not a number: must be ${settingRange(s)}`);
-    }
-    return parseSetting(setting, raw, 'flag', s.kind === 'choice' ? s.cli.choices : undefined);
+  const run = RUN_FLAGS.get(flag);
+  const spec = setting ? SETTINGS[setting] : run;
+  if (spec && spec.kind !== 'choice' && parseDecimal(raw) === null) {
+    throw new UsageError(
+      `--${flag} ${JSON.stringify(raw)} is not a number: must be ${settingRange(spec)}, ${decimalWords({ integer: spec.kind === 'integer' })}`,
+    );
   }
-  const spec = RUN_FLAGS[flag as keyof typeof RUN_FLAGS];
-  const trimmed = raw.trim();
-  const value = trimmed === '' ? Number.NaN : Number(trimmed);
-  if (!Number.isFinite(value)) throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not a number: must be ${settingRange(spec)}`);
-  return checkNumber(`--${flag}`, value, spec.min, spec.max, { integer: true });
+  if (setting) return parseSetting(setting, raw, 'flag', SETTINGS[setting].cli.choices);
+  if (run) return parseNumber(`--${flag}`, raw, run.min, run.max, { integer: true });
+  throw unknownFlag(flag);
+}
+
+function unknownFlag(flag: string): UsageError {
+  return new UsageError(`unknown flag --${flag}: allowed are ${[...FLAG_NAMES].map((f) => `--${f}`).join(', ')}`);
 }
 
 /** What a flag that needs a value takes, for the message when it has none. */
 function expected(flag: string): string {
   const setting = SETTING_BY_FLAG.get(flag);
-  if (!setting) return settingRange(RUN_FLAGS[flag as keyof typeof RUN_FLAGS]);
-  const s = SETTINGS[setting];
-  return s.kind === 'choice' ? (s.cli.choices ?? s.choices).join(', ') : settingRange(s);
+  const spec = setting ? SETTINGS[setting] : RUN_FLAGS.get(flag);
+  if (!spec) return '';
+  return spec.kind === 'choice' ? (spec.cli.choices ?? spec.choices).join(', ') : settingRange(spec);
 }
 
 /** Parses argv (without node and the script); throws UsageError for anything wrong. */
@@ -101,7 +107,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}: flags look like --lr 0.1`);
     const eq = arg.indexOf('=');
     const flag = arg.slice(2, eq >= 0 ? eq : undefined);
-    if (!FLAG_NAMES.includes(flag)) throw new UsageError(`unknown flag --${flag}: allowed are ${FLAG_NAMES.map((f) => `--${f}`).join(', ')}`);
+    if (!FLAG_NAMES.has(flag)) throw unknownFlag(flag);
     if (given.has(flag)) throw new UsageError(`--${flag} is given twice`);
     if (flag === 'help') {
       given.set(flag, 1);

@@ -2,7 +2,7 @@
 //
 // Validation, the URL hash, `npm run train`'s flags and --help, and the page's controls are all
 // derived from SETTINGS. A new setting is one entry here plus the code that uses its value.
-import { ConfigError, checkChoice, checkNumber, describeRange } from './errors';
+import { checkChoice, checkNumber, describeRange, parseNumber } from './errors';
 
 export const MODELS = ['softmax', 'mlp'] as const;
 export const ACTIVATIONS = ['relu', 'sigmoid', 'tanh', 'identity'] as const;
@@ -275,7 +275,12 @@ export function nameOf(name: SettingName, naming: Naming): string {
 
 /** The range a number setting allows, in words: `a number above 0 to 100`. */
 export function settingRange(s: Pick<NumberSetting, 'kind' | 'min' | 'max' | 'minExclusive'>): string {
-  return describeRange(s.min, s.max, { integer: s.kind === 'integer', minExclusive: s.minExclusive });
+  return describeRange(s.min, s.max, rangeOptions(s));
+}
+
+/** A number setting's kind and open end, as checkNumber and parseNumber take them. */
+function rangeOptions(s: Pick<NumberSetting, 'kind' | 'minExclusive'>): { integer: boolean; minExclusive?: boolean } {
+  return { integer: s.kind === 'integer', minExclusive: s.minExclusive };
 }
 
 /** Checks one value; throws a ConfigError naming the setting, the value and what is allowed. */
@@ -283,24 +288,17 @@ export function checkSetting<K extends SettingName>(name: K, value: unknown, nam
   const s: Setting = SETTINGS[name];
   const called = nameOf(name, naming);
   if (s.kind === 'choice') return checkChoice(called, value, choices ?? s.choices) as RunConfig[K];
-  return checkNumber(called, value, s.min, s.max, { integer: s.kind === 'integer', minExclusive: s.minExclusive }) as RunConfig[K];
+  return checkNumber(called, value, s.min, s.max, rangeOptions(s)) as RunConfig[K];
 }
 
-/** Parses a control's, the hash's or a flag's text; throws a ConfigError naming the setting. */
+/**
+ * Parses a control's, the hash's or a flag's text; throws a ConfigError naming the setting. Numbers
+ * must be written in the one grammar (DECIMAL in errors.ts): `0x10`, `+5`, `Infinity` are refused.
+ */
 export function parseSetting<K extends SettingName>(name: K, text: string, naming: Naming = 'label', choices?: readonly string[]): RunConfig[K] {
-  if (SETTINGS[name].kind === 'choice') return checkSetting(name, text, naming, choices);
-  const trimmed = text.trim();
-  const value = trimmed === '' ? Number.NaN : Number(trimmed);
-  if (!Number.isFinite(value)) {
-    // the text itself goes in the message: `Weight decay λ "abc" is not allowed: …`
-    try {
-      checkSetting(name, value, naming);
-    } catch (error) {
-      if (error instanceof ConfigError) throw new ConfigError(error.field, text, error.allowed);
-      throw error;
-    }
-  }
-  return checkSetting(name, value, naming);
+  const s: Setting = SETTINGS[name];
+  if (s.kind === 'choice') return checkSetting(name, text, naming, choices);
+  return parseNumber(nameOf(name, naming), text, s.min, s.max, rangeOptions(s)) as RunConfig[K];
 }
 
 /**
@@ -309,7 +307,7 @@ export function parseSetting<K extends SettingName>(name: K, text: string, namin
  */
 export function checkSettings<C extends Partial<RunConfig>>(config: C, naming: Naming = 'key'): C {
   for (const name of SETTING_NAMES) {
-    if (name in config && applies(name, config)) checkSetting(name, config[name], naming);
+    if (Object.hasOwn(config, name) && applies(name, config)) checkSetting(name, config[name], naming);
   }
   return config;
 }
@@ -317,7 +315,7 @@ export function checkSettings<C extends Partial<RunConfig>>(config: C, naming: N
 /** Whether `name` means something in `config` (its control is enabled); a rule on a setting `config` lacks holds. */
 export function applies(name: SettingName, config: Partial<RunConfig>): boolean {
   const rule = SETTINGS[name].appliesWhen;
-  if (!rule || !(rule.setting in config)) return true;
+  if (!rule || !Object.hasOwn(config, rule.setting)) return true;
   const value = config[rule.setting as SettingName];
   return 'is' in rule ? value === rule.is : value !== rule.isNot;
 }

@@ -141,7 +141,7 @@ export function readRunFile(text: string): RunFile {
   const settings: Record<string, unknown> = {};
   for (const name of SETTING_NAMES) {
     if (name === 'backend') continue;
-    if (!(name in data.settings)) throw runFileProblem('settingMissing', `settings.${name}`, SETTINGS[name].label);
+    if (!Object.hasOwn(data.settings, name)) throw runFileProblem('settingMissing', `settings.${name}`, SETTINGS[name].label);
     try {
       settings[name] = checkSetting(name as SettingName, data.settings[name], 'key');
     } catch (error) {
