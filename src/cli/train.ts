@@ -10,7 +10,7 @@ import { type StepResult, Trainer } from '../core/trainer';
 import { type CliOptions, parseArgs, UsageError, usage } from './args';
 import { loadFashionMnist } from './fashion-mnist-files';
 
-/** Exit codes: 0 trained, 1 could not run (no WebGPU adapter, I/O), 2 bad flag or value, 3 diverged. */
+/** Exit codes: 0 trained, 1 could not run (no WebGPU adapter, data files, I/O, anything unexpected), 2 bad flag or value, 3 diverged. */
 const EXIT = { ok: 0, failed: 1, usage: 2, diverged: 3 } as const;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -148,10 +148,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// anything else (a data file that cannot be rebuilt, I/O, a bug) ends in one line and exit 1: a person running the CLI never sees a stack trace
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    log(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    log(`error: ${(error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ')}`);
     process.exit(EXIT.failed);
   },
 );
