@@ -1,7 +1,7 @@
 // The decision boundary's host-side forward pass against the CPU backend's layers, and its grid.
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
-import { gridFor, gridPoints, predict } from '../src/core/boundary';
+import { boundaryAffordable, gridFor, gridPoints, predict } from '../src/core/boundary';
 import { Mlp } from '../src/core/model';
 import { Rng } from '../src/core/rng';
 import { ACTIVATIONS } from '../src/core/settings';
@@ -56,5 +56,16 @@ describe('decision boundary', () => {
       { fanIn: 1024, fanOut: 1024, offset: 0 },
     ]);
     expect(big.size).toBe(16);
+  });
+});
+
+describe('which models get a boundary', () => {
+  const layers = (widths: number[]) => widths.slice(1).map((fanOut, l) => ({ fanIn: widths[l], fanOut, offset: 0 }));
+  it('predicts over the grid for the playground’s 2-D models, and not for a 64 × 1024 one (17 billion multiply-adds on the smallest grid)', () => {
+    expect(boundaryAffordable(layers([2, 256, 3]))).toBe(true);
+    expect(boundaryAffordable(layers([2, ...new Array(64).fill(8), 3]))).toBe(true);
+    expect(boundaryAffordable(layers([2, ...new Array(10).fill(256), 3]))).toBe(true);
+    expect(boundaryAffordable(layers([2, ...new Array(64).fill(1024), 3]))).toBe(false);
+    expect(boundaryAffordable(layers([2, ...new Array(3).fill(1024), 3]))).toBe(false);
   });
 });

@@ -80,6 +80,8 @@ export interface Backend {
   writeLabels(t: LabelTensor, data: ArrayLike<number>): void;
   read(t: Tensor): Promise<Float32Array | Float64Array>;
   flush(): void;
+  /** Submits what is recorded and resolves when the device has done it (on the CPU, at once). */
+  settle(): Promise<void>;
   /** Exchanges the storage of two tensors of one shape (double buffering); slices cut before keep theirs. */
   swap(a: Tensor, b: Tensor): void;
   /** Gives a tensor's storage back (to the pool, on WebGPU); views of it must not be used after. */

@@ -21,6 +21,14 @@ export interface StoredLayer {
 /** Multiply-adds one boundary may cost: the grid shrinks for big models (never below 16 × 16). */
 export const BOUNDARY_BUDGET = 30e6;
 
+/** Multiply-adds past which no boundary is drawn at all: even the smallest grid would hold the worker for seconds. */
+export const BOUNDARY_LIMIT = 10 * BOUNDARY_BUDGET;
+
+/** Whether a model's boundary can be predicted on the smallest grid (16 × 16) within BOUNDARY_LIMIT. */
+export function boundaryAffordable(layers: readonly StoredLayer[]): boolean {
+  return 16 * 16 * layers.reduce((sum, l) => sum + l.fanIn * l.fanOut, 0) <= BOUNDARY_LIMIT;
+}
+
 /** The data's extent with a margin of `pad` of its span on each side, and a grid side that fits the budget. */
 export function gridFor(features: ArrayLike<number>, layers: readonly StoredLayer[], pad = 0.1): Grid {
   let [xMin, xMax, yMin, yMax] = [Infinity, -Infinity, Infinity, -Infinity];

@@ -31,6 +31,18 @@ export interface Batch {
   labels: LabelTensor | Gathered; // (n)
 }
 
+/**
+ * A pass recorded op by op: the generator yields after each layer op. Run straight through
+ * (runOps) it is the pass; a caller that awaits between the ops can answer messages inside a long
+ * step, or give it up (stop iterating) with nothing exchanged.
+ */
+export type Ops = Generator<void, void, void>;
+
+/** Records every op of a pass at once. */
+export function runOps(ops: Ops): void {
+  for (let r = ops.next(); !r.done; r = ops.next());
+}
+
 /** Activations and their gradients for up to `capacity` rows. */
 interface Workspace {
   capacity: number;
@@ -149,8 +161,9 @@ export class Mlp {
    * the pass read), h, W, ∂J/∂z, ∂J/∂h (from the stored ∂J/∂z above it) and ∂J/∂W (recomputed
    * with the pass's λ), all with one read-back. Null when the last pass was not a backward one.
    * The workspace must still hold that pass (call it before an evaluation's forward passes).
+   * `between`, if given, is awaited after each layer's ops (a long look can then be given up).
    */
-  async inspect(): Promise<Omit<Inside, 'input'> | null> {
+  async inspect(between?: () => Promise<void>): Promise<Omit<Inside, 'input'> | null> {
     const step = this.lastBackward;
     const pass = this.lastPass;
     if (!step || !pass?.backward || !this.work) return null;
@@ -192,6 +205,7 @@ export class Mlp {
         be.linearBackwardInput(dh, dZ(l + 1), layers[l + 1].P, h, 'identity');
         be.histogram(histograms, row(l, 'dh'), dh, none);
       }
+      if (between) await between();
     }
     const read = await be.read(histograms);
     const inside = layers.map((_, l): LayerInside => {
@@ -243,20 +257,39 @@ export class Mlp {
    * the loss pairs of metrics row `row` (metrics-row.ts).
    */
   recordForward(batch: Batch, metrics: Tensor, row: number): void {
+    runOps(this.forwardOps(batch, metrics, row));
+  }
+
+  /** recordForward as its ops, one yield after each layer's op (see Ops). */
+  *forwardOps(batch: Batch, metrics: Tensor, row: number): Ops {
     const be = this.backend;
     const { n } = batch;
     const work = this.workspace(n);
     this.lastPass = { rows: n, backward: false };
     this.lastBackward = null;
     let input: LayerInput = batch.input;
-    this.hidden.forEach((_, l) => {
+    for (let l = 0; l < this.hidden.length; l++) {
       const H = be.view(work.H[l], n);
       be.linearForward(H, input, this.layers[l].P, this.activation); // H_l = φ(H_{l-1} W_l + b_l)
       input = H;
-    });
+      yield;
+    }
     const out = this.layers[this.layers.length - 1];
     // O = H_L W + b; loss_i = logsumexp(o_i) − o_i[y_i]; dO = (softmax(O) − onehot(y)) / n
     be.linearForwardLoss(be.view(work.dO, n), metrics, rowStart(row, this.layout) + this.layout.loss, input, out.P, batch.labels, 1 / n);
+    yield;
+  }
+
+  /** Ops in a forward pass and in a training step's backward pass and update: what a long step counts through. */
+  get opsPerPass(): { forward: number; training: number } {
+    const layers = this.layers.length;
+    return { forward: layers, training: 2 * layers - 1 };
+  }
+
+  /** Forgets the last pass (one given up part way): inspect() has nothing to look at until the next. */
+  forgetPass(): void {
+    this.lastPass = null;
+    this.lastBackward = null;
   }
 
   /**
@@ -264,10 +297,12 @@ export class Mlp {
    * made on the first call), and the ‖W‖², ‖dW‖² pairs of metrics row `row`.
    */
   recordBackward(batch: Batch, lambda: number, metrics: Tensor, row: number): void {
-    this.backward(batch, lambda, (layer, l, input, dOut) => {
-      // dW_l = H_{l-1}ᵀ dZ_l + λ W_l; db_l = column sums of dZ_l
-      this.backend.linearBackwardParams(layer.G, metrics, rowStart(row, this.layout) + this.layout.layerSlot[l], input, dOut, layer.P, lambda);
-    });
+    runOps(
+      this.backward(batch, lambda, (layer, l, input, dOut) => {
+        // dW_l = H_{l-1}ᵀ dZ_l + λ W_l; db_l = column sums of dZ_l
+        this.backend.linearBackwardParams(layer.G, metrics, rowStart(row, this.layout) + this.layout.layerSlot[l], input, dOut, layer.P, lambda);
+      }),
+    );
   }
 
   /**
@@ -277,8 +312,13 @@ export class Mlp {
    * row, so that after a step diverges no later one moves. Then `params` holds the updated values.
    */
   recordTrainingStep(batch: Batch, lambda: number, lr: number, metrics: Tensor, row: number): void {
+    runOps(this.trainingStepOps(batch, lambda, lr, metrics, row));
+  }
+
+  /** recordTrainingStep as its ops (see Ops): given up before its last op, the step changes no parameter. */
+  *trainingStepOps(batch: Batch, lambda: number, lr: number, metrics: Tensor, row: number): Ops {
     const step = { lambda, lr, ...previousRowGuard(row, this.layout) };
-    this.backward(batch, lambda, (layer, l, input, dOut) => {
+    yield* this.backward(batch, lambda, (layer, l, input, dOut) => {
       const slot = rowStart(row, this.layout) + this.layout.layerSlot[l];
       this.backend.linearUpdate(layer.next, metrics, slot, input, dOut, layer.P, step);
     });
@@ -290,7 +330,7 @@ export class Mlp {
    * recorded before layer l's parameter op, which may write its update), and `params` for each layer
    * with its input and dZ_l.
    */
-  private backward(batch: Batch, lambda: number, params: (layer: Layer, l: number, input: LayerInput, dOut: Tensor) => void): void {
+  private *backward(batch: Batch, lambda: number, params: (layer: Layer, l: number, input: LayerInput, dOut: Tensor) => void): Ops {
     const be = this.backend;
     const { n } = batch;
     const work = this.workspace(n);
@@ -300,8 +340,12 @@ export class Mlp {
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
       const input: LayerInput = l === 0 ? batch.input : be.view(work.H[l - 1], n);
-      if (l > 0) be.linearBackwardInput(be.view(work.dH[l - 1], n), dNext, layer.P, input as Tensor, this.activation);
+      if (l > 0) {
+        be.linearBackwardInput(be.view(work.dH[l - 1], n), dNext, layer.P, input as Tensor, this.activation);
+        yield;
+      }
       params(layer, l, input, dNext);
+      yield;
       if (l > 0) dNext = be.view(work.dH[l - 1], n);
     }
   }

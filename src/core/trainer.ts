@@ -3,7 +3,7 @@ import type { Backend, DataTensor, IndexTensor, Tensor } from './backend';
 import type { Dataset, Split } from './data/dataset';
 import type { Inside } from './inspection';
 import { readMetricsRow } from './metrics-row';
-import { type Batch, Mlp } from './model';
+import { type Batch, Mlp, type Ops, runOps } from './model';
 import { Rng } from './rng';
 import { checkSettings, HYPER_SETTINGS, type HyperParams, hiddenWidths, type InitConfig, pick, SETTINGS, type TrainConfig } from './settings';
 
@@ -37,6 +37,13 @@ export interface StepResult {
   /** Set when this step's numbers were not finite: the parameters were left as before it. */
   diverged?: Divergence;
 }
+
+/**
+ * Awaited between the ops of a long step, evaluation or look inside (with `done` of `total` ops
+ * recorded and the device caught up): the place to answer messages. It may throw to give the work
+ * up; a step given up changes nothing (no parameter, no count, no data position).
+ */
+export type Checkpoint = (done: number, total: number) => Promise<void>;
 
 export interface Evaluation {
   loss: number;
@@ -128,10 +135,11 @@ export class Trainer {
    * submit, with one read-back of all their metrics at the end. Returns the steps up to and
    * including the first that diverged; the parameters are then those from before it (its update
    * went to the spare storage, and the later steps of the window computed but did not update).
-   * The data cursor is not rolled back.
+   * The data cursor is not rolled back. With a checkpoint, one step whose ops are recorded one at
+   * a time with the checkpoint awaited between them (for steps that take seconds).
    */
-  async steps(count: number): Promise<StepResult[]> {
-    const window = Math.max(1, Math.min(count, METRICS_WINDOW));
+  async steps(count: number, checkpoint?: Checkpoint): Promise<StepResult[]> {
+    const window = checkpoint ? 1 : Math.max(1, Math.min(count, METRICS_WINDOW));
     const width = this.model.layout.width;
     const train = this.dataset.train;
     const recorded: { n: number; lambda: number; epoch: number; epochEnd: boolean }[] = [];
@@ -147,9 +155,16 @@ export class Trainer {
       const n = Math.min(batchSize, train.count - this.cursor);
       const batch = gathered(this.trainData, this.orders[this.epochIndex % 2], this.cursor, n);
       this.lastBatch = { order: this.epochIndex % 2, start: this.cursor, n };
-      this.model.recordForward(batch, this.metrics, s);
+      const forward = this.model.forwardOps(batch, this.metrics, s);
       // guarded by the previous step's row (each row carries its guard's non-finite value on)
-      this.model.recordTrainingStep(batch, lambda, lr, this.metrics, s);
+      const training = this.model.trainingStepOps(batch, lambda, lr, this.metrics, s);
+      if (checkpoint) {
+        const { forward: f, training: t } = this.model.opsPerPass;
+        await this.paced([forward, training], f + t, checkpoint);
+      } else {
+        runOps(forward);
+        runOps(training);
+      }
       const epoch = this.epochIndex;
       this.cursor += n;
       const epochEnd = this.cursor >= train.count;
@@ -184,7 +199,7 @@ export class Trainer {
    * Mean loss and accuracy over a split (or its first `limit` samples, which the class-interleaved
    * Fashion-MNIST files keep balanced), in chunks of the current batch size.
    */
-  async evaluate(which: 'train' | 'test' = 'test', limit = Infinity, options: { predictions?: boolean } = {}): Promise<Evaluation> {
+  async evaluate(which: 'train' | 'test' = 'test', limit = Infinity, options: { predictions?: boolean; checkpoint?: Checkpoint } = {}): Promise<Evaluation> {
     const full = which === 'test' ? this.dataset.test : this.dataset.train;
     const split = limit < full.count ? { ...full, count: Math.max(1, Math.floor(limit)) } : full;
     const chunk = Math.min(Math.max(this.hyper.batchSize, 256), SETTINGS.batchSize.max);
@@ -196,7 +211,14 @@ export class Trainer {
     const predictions = options.predictions ? { labels: split.labels.slice(0, split.count), probabilities: new Float32Array(split.count * q) } : undefined;
     for (let c = 0; c < chunks; c++) {
       const n = Math.min(chunk, split.count - c * chunk);
-      this.model.recordForward(gathered(data, order, c * chunk, n), sums, c);
+      const ops = this.model.forwardOps(gathered(data, order, c * chunk, n), sums, c);
+      if (options.checkpoint) {
+        const perChunk = this.model.opsPerPass.forward;
+        const checkpoint = options.checkpoint;
+        await this.paced([ops], perChunk, (done) => checkpoint(c * perChunk + done, chunks * perChunk));
+      } else {
+        runOps(ops);
+      }
       if (predictions) {
         // the chunk's probabilities before the next chunk overwrites them (one read a chunk)
         predictions.probabilities.set(await this.model.readProbabilities(predictions.labels.subarray(c * chunk, c * chunk + n)), c * chunk * q);
@@ -220,8 +242,10 @@ export class Trainer {
    * Inside the network at the last training step (Mlp.inspect), with the batch x it read; null when
    * the last pass was not a training step (call it before evaluate(), which overwrites the workspace).
    */
-  async inspect(): Promise<Inside | null> {
-    const inside = await this.model.inspect();
+  async inspect(checkpoint?: Checkpoint): Promise<Inside | null> {
+    let done = 0;
+    const layers = this.model.layers.length;
+    const inside = await this.model.inspect(checkpoint && (() => this.backend.settle().then(() => checkpoint(++done, layers))));
     const batch = this.lastBatch;
     if (!inside || !batch) return null;
     const { features, featureScale } = this.dataset.train;
@@ -231,6 +255,23 @@ export class Trainer {
       for (let f = i * d; f < (i + 1) * d; f++) sumSquares += (features[f] * featureScale) ** 2;
     }
     return { ...inside, input: { cols: d, norm: Math.sqrt(sumSquares) } };
+  }
+
+  /** Runs passes op by op, the device caught up and the checkpoint awaited after each; a throw gives the pass up. */
+  private async paced(passes: Ops[], total: number, checkpoint: Checkpoint): Promise<void> {
+    let done = 0;
+    try {
+      for (const ops of passes) {
+        for (let r = ops.next(); !r.done; r = ops.next()) {
+          await this.backend.settle();
+          await checkpoint(++done, total);
+        }
+      }
+    } catch (error) {
+      for (const ops of passes) ops.return();
+      this.model.forgetPass();
+      throw error;
+    }
   }
 
   /** Frees the model and metrics; the trainer is not used again (the backend stays). */

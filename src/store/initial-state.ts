@@ -1,7 +1,7 @@
 // The store's initial state, in one place so that reset() reapplies it.
 
 import { DEFAULT_RUN, type RunConfig } from '../core/settings';
-import type { BackendInfo, Boundary, CheckKind, CheckReport, FromWorker, MetricPoint, ModelInfo } from '../worker/protocol';
+import type { Activity, BackendInfo, Boundary, CheckKind, CheckReport, FromWorker, MetricPoint, ModelInfo, Refusal } from '../worker/protocol';
 
 export interface RunState {
   running: boolean;
@@ -19,7 +19,22 @@ export interface RunState {
   /** The latest report of each check, and the checks asked for and not answered yet. */
   checks: Partial<Record<CheckKind, CheckReport>>;
   checking: readonly CheckKind[];
+  /** Work under way in the worker, with when it began on the page's clock (performance.now()). */
+  activity: (Activity & { since: number }) | null;
+  /** Why no model is built for the current settings (nothing is trained), or null. */
+  noModel: string | null;
+  /** The last Train or Step the worker refused, and why (until training runs or new weights come). */
+  refusal: { command: 'play' | 'step'; reason: Refusal } | null;
+  /** Steps in a row, up to the latest, whose every gradient norm was exactly 0. */
+  zeroGradientSteps: number;
+  /** Training rate measured here, FLOP/s, per backend (from the steps per second of the model trained). */
+  measuredRate: Partial<Record<BackendInfo['name'], number>>;
+  /** The training worker stopped answering or failed and was replaced: why (until training runs again). */
+  workerReplaced: WorkerTrouble | null;
 }
+
+/** Why the page replaced its training worker; `gaveUp`: it failed too often, and the page stopped trying. */
+export type WorkerTrouble = ({ why: 'silent'; seconds: number } | { why: 'failed'; message: string } | { why: 'unreadable' }) & { gaveUp?: boolean };
 
 export const initialRun: RunState = {
   running: false,
@@ -34,6 +49,12 @@ export const initialRun: RunState = {
   error: null,
   checks: {},
   checking: [],
+  activity: null,
+  noModel: null,
+  refusal: null,
+  zeroGradientSteps: 0,
+  measuredRate: {},
+  workerReplaced: null,
 };
 
 export const initialConfig: RunConfig = { ...DEFAULT_RUN };

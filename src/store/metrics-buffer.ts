@@ -1,4 +1,4 @@
-// Columnar history of every step, kept outside React: charts subscribe and redraw on animation frames.
+// Columnar history of the run's steps, kept outside React within a memory budget (older steps thinned); charts subscribe and redraw from a bounded view of it.
 import { type LayerSignals, signalsOf } from '../core/inspection';
 import type { EvaluationSummary, FromWorker, MetricPoint } from '../worker/protocol';
 
@@ -6,6 +6,21 @@ export interface Marker {
   step: number;
   label: string;
 }
+
+/**
+ * Values the history may hold (every series' entries together: about 20 MB as JavaScript numbers).
+ * Past it, the older half of the steps is thinned to every other one, so the recent steps keep full
+ * resolution and a run of any length or depth stays within the budget.
+ */
+export const HISTORY_BUDGET = 1_000_000;
+/** Steps kept at full resolution whatever the depth (the budget allowing). */
+const MIN_STEPS_KEPT = 2000;
+
+/** The series a chart draws (the buffer itself, or a thinned view of it). */
+export type MetricsSeries = Pick<
+  MetricsBuffer,
+  'steps' | 'loss' | 'l2' | 'testAcc' | 'testLoss' | 'trainLoss' | 'trainAcc' | 'weightNorms' | 'gradNorms' | 'updateRatio' | 'markers' | 'signals' | 'latest'
+>;
 
 export class MetricsBuffer {
   steps: number[] = [];
@@ -31,7 +46,69 @@ export class MetricsBuffer {
   /** The signal through depth at the latest evaluation (activation RMS forward, ‖∂J/∂z‖ backward). */
   signals: LayerSignals | null = null;
   latest: MetricPoint | null = null;
+  /** Counts changes: a view made at one version serves until the next. */
+  private version = 0;
+  private view: { version: number; most: number; series: MetricsSeries } | null = null;
   private listeners = new Set<() => void>();
+
+  /** Values held now: every series' entries. */
+  get size(): number {
+    return this.steps.length * (8 + this.gradNorms.length + this.weightNorms.length + this.updateRatio.length);
+  }
+
+  /**
+   * The series with at most about `most` steps: every k-th step, and every step that carries an
+   * evaluation or a break, and the last. The buffer itself when it is short enough (no copy).
+   */
+  drawn(most: number): MetricsSeries {
+    if (this.steps.length <= most) return this;
+    if (this.view && this.view.version === this.version && this.view.most === most) return this.view.series;
+    const every = Math.ceil(this.steps.length / most);
+    const series = this.select((i, n) => i % every === 0 || i === n - 1 || this.special(i));
+    this.view = { version: this.version, most, series: { ...series, markers: this.markers, signals: this.signals, latest: this.latest } };
+    return this.view.series;
+  }
+
+  /** Steps that a thinning keeps: an evaluation's, or a break's. */
+  private special(i: number): boolean {
+    return this.loss[i] === null || this.testLoss[i] !== undefined || this.trainLoss[i] !== undefined;
+  }
+
+  /** The step series at the indices `keep` picks. */
+  private select(keep: (i: number, n: number) => boolean): Omit<MetricsSeries, 'markers' | 'signals' | 'latest'> {
+    const n = this.steps.length;
+    const picked: number[] = [];
+    for (let i = 0; i < n; i++) if (keep(i, n)) picked.push(i);
+    const take = <T>(values: T[]) => picked.map((i) => values[i]);
+    return {
+      steps: take(this.steps),
+      loss: take(this.loss),
+      l2: take(this.l2),
+      testAcc: take(this.testAcc),
+      testLoss: take(this.testLoss),
+      trainLoss: take(this.trainLoss),
+      trainAcc: take(this.trainAcc),
+      weightNorms: this.weightNorms.map(take),
+      gradNorms: this.gradNorms.map(take),
+      updateRatio: this.updateRatio.map(take),
+    };
+  }
+
+  /** Keeps the history within HISTORY_BUDGET: the older half of the steps thinned to every other one (evaluations and breaks kept). */
+  private keepWithinBudget(): void {
+    if (this.size <= HISTORY_BUDGET || this.steps.length <= MIN_STEPS_KEPT) return;
+    const n = this.steps.length;
+    const older = Math.floor(n / 2);
+    const keep: number[] = [];
+    for (let i = 0; i < n; i++) if (i >= older || i % 2 === 0 || this.special(i)) keep.push(i);
+    // in place, series by series: no second copy of the history at any moment
+    const compact = <T>(values: T[]) => {
+      for (let w = 0; w < keep.length; w++) values[w] = values[keep[w]];
+      values.length = keep.length;
+    };
+    for (const values of [this.steps, this.loss, this.l2, this.testAcc, this.testLoss, this.trainLoss, this.trainAcc]) compact<unknown>(values);
+    for (const perLayer of [this.weightNorms, this.gradNorms, this.updateRatio]) for (const values of perLayer) compact(values);
+  }
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -70,6 +147,7 @@ export class MetricsBuffer {
       );
       this.latest = p;
     }
+    this.keepWithinBudget();
     this.notify();
   }
 
@@ -129,6 +207,7 @@ export class MetricsBuffer {
   }
 
   private notify(): void {
+    this.version += 1;
     for (const listener of this.listeners) listener();
   }
 }

@@ -1,9 +1,10 @@
 // The one zustand store, composed of slices: the run's configuration (URL-serialisable), the run's state from the worker, and how it is watched.
 import { create, type StateCreator } from 'zustand';
+import { stepFlops } from '../core/cost';
 import { experimentById } from '../core/experiments';
 import type { RunConfig } from '../core/settings';
 import type { CheckKind, FromWorker } from '../worker/protocol';
-import { initialConfig, initialRun, type RunState } from './initial-state';
+import { initialConfig, initialRun, type RunState, type WorkerTrouble } from './initial-state';
 import type { RunFile, RunSeries } from './run-file';
 
 export interface ConfigSlice {
@@ -24,6 +25,8 @@ export interface RunSlice {
   run: RunState;
   /** Applies one worker message to the run state (the metrics history is written by the bridge, not here). */
   receive: (message: FromWorker) => void;
+  /** The worker was replaced by a new one (it stopped answering, or failed): why, in words. */
+  workerReplaced: (trouble: WorkerTrouble) => void;
   /** Marks a check as asked for (the page sends it to the worker). */
   startCheck: (kind: CheckKind) => void;
 }
@@ -98,12 +101,14 @@ const createConfigSlice: StateCreator<Store, [], [], ConfigSlice> = (set) => ({
 
 const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set) => ({
   run: initialRun,
-  receive: (message) => set((s) => ({ run: runAfter(s.run, message) })),
+  receive: (message) => set((s) => ({ run: runAfter(s.run, message, performance.now()) })),
+  // the new worker builds the same settings: until its model comes, nothing runs
+  workerReplaced: (trouble) => set((s) => ({ run: { ...s.run, running: false, activity: null, checking: [], workerReplaced: trouble } })),
   startCheck: (kind) => set((s) => ({ run: { ...s.run, checking: [...s.run.checking.filter((k) => k !== kind), kind] } })),
 });
 
-/** The run state after a worker message: a pure function of the two. */
-export function runAfter(run: RunState, message: FromWorker): RunState {
+/** The run state after a worker message at `now` (the page's clock, ms): a pure function of the three. */
+export function runAfter(run: RunState, message: FromWorker, now = 0): RunState {
   switch (message.type) {
     case 'backend':
       return { ...run, backend: message.info };
@@ -111,26 +116,53 @@ export function runAfter(run: RunState, message: FromWorker): RunState {
       return { ...run, loading: message.loaded >= message.total ? null : message };
     case 'model':
       // what was measured of the old model (its evaluation, its inside, its checks) is not this one's
-      return { ...run, model: message.info, boundary: null, loading: null, error: null, evaluation: null, checks: {} };
+      return {
+        ...run,
+        model: message.info,
+        boundary: null,
+        loading: null,
+        error: null,
+        evaluation: null,
+        checks: {},
+        activity: null,
+        noModel: null,
+        refusal: null,
+        zeroGradientSteps: 0,
+      };
+    case 'noModel':
+      return { ...run, model: null, boundary: null, loading: null, evaluation: null, activity: null, running: false, noModel: message.reason };
     case 'boundary':
       return { ...run, boundary: message.boundary };
-    case 'metrics':
-      return { ...run, latest: message.points.at(-1) ?? run.latest, stepsPerSecond: message.stepsPerSecond, divergence: null };
+    case 'metrics': {
+      let zero = run.zeroGradientSteps;
+      for (const p of message.points) zero = p.gradNorms.every((g) => g === 0) ? zero + 1 : 0;
+      const latest = message.points.at(-1) ?? run.latest;
+      const measured =
+        run.model && run.backend && latest && message.stepsPerSecond > 0 ? message.stepsPerSecond * stepFlops(run.model.shapes, latest.batchSize) : null;
+      const measuredRate = measured && run.backend ? { ...run.measuredRate, [run.backend.name]: measured } : run.measuredRate;
+      return { ...run, latest, stepsPerSecond: message.stepsPerSecond, divergence: null, zeroGradientSteps: zero, measuredRate };
+    }
     case 'evaluation':
       return { ...run, evaluation: (({ type: _type, ...evaluation }) => evaluation)(message) };
     case 'running':
-      return { ...run, running: message.running, ...(message.running ? { divergence: null } : {}) };
+      return { ...run, running: message.running, ...(message.running ? { divergence: null, refusal: null, workerReplaced: null } : { activity: null }) };
     case 'diverged':
       return { ...run, divergence: { step: message.step, reason: message.reason } };
     case 'reset':
-      return { ...initialRun, backend: run.backend, model: run.model };
+      return { ...initialRun, backend: run.backend, model: run.model, measuredRate: run.measuredRate };
     case 'newWeights':
       // the charts keep their history (marked there); what described the old weights goes
-      return { ...run, evaluation: null, checks: {} };
+      return { ...run, evaluation: null, checks: {}, divergence: null, refusal: null, zeroGradientSteps: 0 };
+    case 'activity':
+      return { ...run, activity: message.activity && { ...message.activity, since: now - message.activity.elapsedMs } };
+    case 'refused':
+      return { ...run, refusal: { command: message.command, reason: message.reason } };
+    case 'pong':
+      return run;
     case 'check':
       return { ...run, checks: { ...run.checks, [message.report.kind]: message.report }, checking: run.checking.filter((k) => k !== message.report.kind) };
     case 'error':
-      return { ...run, error: message.message, loading: null, checking: [] };
+      return { ...run, error: message.message, loading: null, checking: [], activity: null };
   }
 }
 

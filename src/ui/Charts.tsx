@@ -1,11 +1,11 @@
-// Canvas charts (uPlot) on the page: each chart's figure, its redraws on new metrics, its PNG and its explanation (what each plots: chart-specs.ts).
+// Canvas charts (uPlot) on the page: each chart's figure, its redraws on new metrics (a bounded view, at a bounded rate), its PNG and its explanation (what each plots: chart-specs.ts).
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { metrics } from '../store/metrics-buffer';
 import { useStore } from '../store/store';
 import { type HeldRanges, referenceDash, referencePlugin, withReferenceRanges } from './chart-references';
-import { type ChartSpec, gradSpec, lossSpec, profileSpec, ratioSpec, type View, weightSpec, withLatestLegend } from './chart-specs';
+import { type ChartSpec, gradSpec, LEGEND_MOST_LAYERS, lossSpec, profileSpec, ratioSpec, type View, weightSpec, withLatestLegend } from './chart-specs';
 import { describeRun, type Strings, useStrings } from './i18n';
 
 /** Each chart's ranges held by Fix axes; let go when it is turned off. */
@@ -19,22 +19,36 @@ function heldRanges(spec: ChartSpec): HeldRanges {
   return ranges;
 }
 
+/**
+ * Steps a chart draws at most: about two a pixel of a wide chart, and fewer for a deep model, whose
+ * charts draw a line a layer (older steps are thinned for drawing, not from the history).
+ */
+const DRAWN_STEPS = 1500;
+const DRAWN_POINTS = 20_000;
+/** A chart redraws at most this often while data streams in (ms)… */
+const REDRAW_EVERY_MS = 300;
+/** …and waits at least this many times its last drawing's length: the page's charts together draw a small share of the time. */
+const REDRAW_SHARE = 12;
+
 function useChart(spec: ChartSpec, view: View) {
   const container = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const target = container.current!;
     let plot: uPlot | null = null;
     let key = '';
-    let frame = 0;
+    let timer = 0;
+    let drawnAt = 0;
+    let drawMs = 0;
     const draw = () => {
-      frame = 0;
+      const started = performance.now();
+      const series = metrics.drawn(Math.max(150, Math.min(DRAWN_STEPS, Math.floor(DRAWN_POINTS / (1 + metrics.gradNorms.length)))));
       const width = Math.max(240, target.clientWidth);
-      const nextKey = spec.key(metrics);
-      const data = spec.data(metrics);
+      const nextKey = spec.key(series);
+      const data = spec.data(series);
       if (!plot || nextKey !== key) {
         plot?.destroy();
         key = nextKey;
-        let options = withLatestLegend(spec.options(metrics, width, view));
+        let options = withLatestLegend(spec.options(series, width, view));
         if (spec.references) {
           options = withReferenceRanges(options, view.references, spec.references, view.fixedAxes ? heldRanges(spec) : null);
           options = { ...options, plugins: [...(options.plugins ?? []), referencePlugin(view.references, spec.references)] };
@@ -43,9 +57,20 @@ function useChart(spec: ChartSpec, view: View) {
       } else {
         plot.setData(data);
       }
+      drawnAt = performance.now();
+      drawMs = drawnAt - started;
     };
     const schedule = () => {
-      if (!frame) frame = requestAnimationFrame(draw);
+      if (timer) return;
+      const wait = drawnAt + Math.max(REDRAW_EVERY_MS, REDRAW_SHARE * drawMs) - performance.now();
+      // each chart in a task of its own (not one animation frame for all): no long task on a deep model
+      timer = window.setTimeout(
+        () => {
+          timer = 0;
+          draw();
+        },
+        Math.max(0, wait),
+      );
     };
     const unsubscribe = metrics.subscribe(schedule);
     const resize = new ResizeObserver(() => {
@@ -56,7 +81,7 @@ function useChart(spec: ChartSpec, view: View) {
     return () => {
       unsubscribe();
       resize.disconnect();
-      if (frame) cancelAnimationFrame(frame);
+      if (timer) clearTimeout(timer);
       plot?.destroy();
     };
   }, [spec, view]);
@@ -99,6 +124,7 @@ function Chart({ text, spec }: { text: (t: Strings) => ChartText; spec: ChartSpe
   const view = useMemo(() => ({ t, logSteps, fixedAxes, references }), [t, logSteps, fixedAxes, references]);
   if (!fixedAxes) held.delete(spec);
   const ref = useChart(spec, view);
+  const layers = useStore((s) => s.run.model?.shapes.length ?? 0);
   return (
     <figure className="chart">
       <figcaption>
@@ -112,6 +138,7 @@ function Chart({ text, spec }: { text: (t: Strings) => ChartText; spec: ChartSpe
         <p>{explain}</p>
       </details>
       <div ref={ref} role="img" aria-label={label} />
+      {spec.perLayer && layers > LEGEND_MOST_LAYERS && <p className="legend-note">{t.charts.legendHidden(layers)}</p>}
       {spec.references && references.length > 0 && (
         <ul className="reference-legend" aria-label={t.charts.referencesIn(label)}>
           {references.map((r) => (

@@ -97,7 +97,8 @@ function SelectField({ field, disabled }: { field: ChoiceField; disabled: boolea
 
 function RunButtons() {
   const t = useStrings();
-  const { running, ready } = useStore(useShallow((s) => ({ running: s.run.running, ready: s.run.model !== null })));
+  // Reset also retries settings whose build failed (nothing to train, but something to try again)
+  const { running, ready, failed } = useStore(useShallow((s) => ({ running: s.run.running, ready: s.run.model !== null, failed: s.run.noModel !== null })));
   return (
     <div className="buttons">
       <button type="button" className="primary" disabled={!ready} onClick={() => send({ type: running ? 'pause' : 'play' })}>
@@ -106,7 +107,7 @@ function RunButtons() {
       <button type="button" disabled={!ready || running} onClick={() => send({ type: 'step' })}>
         {t.controls.step}
       </button>
-      <button type="button" disabled={!ready} onClick={() => send({ type: 'reset' })}>
+      <button type="button" disabled={!ready && !failed} onClick={() => send({ type: 'reset' })}>
         {t.controls.reset}
       </button>
     </div>

@@ -21,11 +21,12 @@ export function DecisionBoundary() {
     const ctx = canvas.current?.getContext('2d');
     if (!ctx || !points) return;
     ctx.clearRect(0, 0, SIDE, SIDE);
-    if (!boundary) return;
-    const { grid, classes, confidence } = boundary;
+    if (!boundary && points.predicted) return; // the first boundary is on its way
+    const grid = boundary?.grid ?? points.grid;
     const cell = SIDE / grid.size;
     const q = points.numClasses;
-    for (let row = 0; row < grid.size; row++) {
+    for (let row = 0; boundary && row < grid.size; row++) {
+      const { classes, confidence } = boundary;
       for (let col = 0; col < grid.size; col++) {
         const at = row * grid.size + col;
         // pale where the model hesitates (probability 1/q), deep where it is sure (1)
@@ -56,7 +57,7 @@ export function DecisionBoundary() {
     <figure className="chart">
       <figcaption>{boundary ? t.boundary.step(boundary.step) : t.boundary.title}</figcaption>
       <canvas ref={canvas} width={SIDE} height={SIDE} role="img" aria-label={t.boundary.title} />
-      <p className="caption">{t.boundary.caption(String(boundary?.grid.size ?? '…'))}</p>
+      <p className="caption">{points.predicted ? t.boundary.caption(String(boundary?.grid.size ?? '…')) : t.boundary.notPredicted}</p>
     </figure>
   );
 }

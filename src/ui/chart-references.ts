@@ -134,6 +134,35 @@ function extent(references: readonly Reference[], lines: ReferenceLines, scale: 
 export type HeldRanges = Map<string, [number, number]>;
 
 /**
+ * A log axis with nothing positive to show (every gradient exactly 0): 0.1 … 1. Left to uPlot, an
+ * empty log range makes its tick generator run until the array overflows (a 16 s freeze).
+ */
+export const EMPTY_LOG_RANGE: uPlot.Range.MinMax = [0.1, 1];
+
+/** The smallest and largest values a log axis spans (a vanished gradient can be 1e-300; 0 has no place on it). */
+const LOG_FLOOR = 1e-300;
+const LOG_CEILING = 1e300;
+
+/** A log scale's range: the data's in whole decades, or EMPTY_LOG_RANGE when it has no positive finite value. */
+export function logRange(_u: uPlot | null, min: number | null, max: number | null): uPlot.Range.MinMax {
+  if (min === null || max === null || !(max > 0) || !(max >= min) || !Number.isFinite(max)) return EMPTY_LOG_RANGE;
+  const low = 10 ** Math.floor(Math.log10(Math.max(min, LOG_FLOOR)));
+  const high = 10 ** Math.ceil(Math.log10(Math.min(max, LOG_CEILING)));
+  return low < high ? [low, high] : [low, low * 10];
+}
+
+/** A log axis's ticks: powers of ten, every k-th decade so that at most 8 show (uPlot's own run away outside 1e±16). */
+export function logSplits(_u: uPlot, _axis: number, min: number, max: number): number[] {
+  if (!(min > 0) || !(max >= min)) return [];
+  const low = Math.ceil(Math.log10(min) - 1e-9);
+  const high = Math.floor(Math.log10(max) + 1e-9);
+  const every = Math.max(1, Math.ceil((high - low + 1) / 8));
+  const splits: number[] = [];
+  for (let e = low; e <= high; e += every) splits.push(Number(`1e${e}`));
+  return splits;
+}
+
+/**
  * Every scale of the options takes the references in. With `held` (Fix axes), each scale's range
  * is the union of everything it has shown since the axes were fixed. A drag-zoom on the step axis
  * is passed through as the user selected it.
@@ -161,10 +190,10 @@ export function withReferenceRanges(options: uPlot.Options, references: readonly
       if (theirs) [min, max] = [Math.min(min, theirs[0]), Math.max(max, theirs[1])];
       const kept = held?.get(key);
       if (kept) [min, max] = [Math.min(min, kept[0]), Math.max(max, kept[1])];
-      if (!(min <= max)) return [null, null];
+      if (!(min <= max)) return log ? EMPTY_LOG_RANGE : [null, null];
       if (held && steps.length > 0) held.set(key, [min, max]);
       if (key === 'x' && !log) return [min, max];
-      return log ? uPlot.rangeLog(min, max, 10, true) : uPlot.rangeNum(min, max, 0.1, true);
+      return log ? logRange(u, min, max) : uPlot.rangeNum(min, max, 0.1, true);
     };
     scales[key] = scale;
   }

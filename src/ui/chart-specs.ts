@@ -1,9 +1,9 @@
 // chart-specs.ts: what each chart plots (its uPlot series, scales and axes), with the page's number rule, the layer colours and the marks of changes.
 import type uPlot from 'uplot';
 import type { SettingName } from '../core/settings';
-import type { MetricsBuffer } from '../store/metrics-buffer';
+import type { MetricsSeries } from '../store/metrics-buffer';
 import type { Reference } from '../store/store';
-import type { ReferenceLines } from './chart-references';
+import { logRange, logSplits, type ReferenceLines } from './chart-references';
 import { formatNumber, formatShare, formatTicks } from './format';
 import type { Strings } from './i18n';
 
@@ -57,7 +57,7 @@ function markLabel(t: Strings, label: string): string {
 }
 
 /** Dashed vertical lines where λ, the learning rate, the batch size or the initialiser changed. */
-function markerPlugin(buffer: MetricsBuffer, t: Strings): uPlot.Plugin {
+function markerPlugin(buffer: MetricsSeries, t: Strings): uPlot.Plugin {
   return {
     hooks: {
       draw: [
@@ -128,13 +128,18 @@ export interface View {
   references: readonly Reference[];
 }
 
+/** Per-layer charts show a legend up to this many layers; past it, a note says how the colours run (the per-layer table has the values). */
+export const LEGEND_MOST_LAYERS = 16;
+
 export interface ChartSpec {
   /** Changes when the series change (a new layer count): the plot is rebuilt. */
-  key: (buffer: MetricsBuffer) => string;
-  options: (buffer: MetricsBuffer, width: number, view: View) => uPlot.Options;
-  data: (buffer: MetricsBuffer) => uPlot.AlignedData;
+  key: (buffer: MetricsSeries) => string;
+  options: (buffer: MetricsSeries, width: number, view: View) => uPlot.Options;
+  data: (buffer: MetricsSeries) => uPlot.AlignedData;
   /** What the chart draws of a kept or imported run (none: references are not drawn here). */
   references?: ReferenceLines;
+  /** One line per layer (coloured from the input layer, darkest, to the output layer). */
+  perLayer?: boolean;
 }
 
 /** The step axis, linear or logarithmic (steps start at 1, so the log scale has no zero to hide). */
@@ -197,15 +202,17 @@ export const weightSpec: ChartSpec = {
       })),
       { label: view.t.charts.weights.l2, value: legendNumber, stroke: '#b35900', width: 2, dash: [6, 4], scale: 'l2' },
     ],
+    legend: { show: buffer.weightNorms.length <= LEGEND_MOST_LAYERS },
     axes: [
       { label: view.t.charts.weights.axes[0] },
-      { label: view.t.charts.weights.axes[1], values: logTicks, size: axisSize },
-      { scale: 'l2', side: 1, label: view.t.charts.weights.axes[2], values: logTicks, size: axisSize, grid: { show: false } },
+      { label: view.t.charts.weights.axes[1], values: logTicks, splits: logSplits, size: axisSize },
+      { scale: 'l2', side: 1, label: view.t.charts.weights.axes[2], values: logTicks, splits: logSplits, size: axisSize, grid: { show: false } },
     ],
     plugins: [markerPlugin(buffer, view.t)],
   }),
   data: (b) => [b.steps, ...b.weightNorms.map((series) => series.map(forLog)), b.l2.map(forLog)] as uPlot.AlignedData,
   references: (r) => r.weightNorms.map((values, l) => ({ scale: 'y', values, color: layerColor(l, r.weightNorms.length) })),
+  perLayer: true,
 };
 
 /** A chart of one log-scale line per layer over the steps: the gradient norms, the update-to-data ratio. */
@@ -225,11 +232,13 @@ function perLayerSpec(series: 'gradNorms' | 'updateRatio', text: (t: Strings) =>
           width: 1.25,
         })),
       ],
-      axes: [{ label: text(view.t).axes[0] }, { label: text(view.t).axes[1], values: logTicks, size: axisSize }],
+      axes: [{ label: text(view.t).axes[0] }, { label: text(view.t).axes[1], values: logTicks, splits: logSplits, size: axisSize }],
       plugins: [markerPlugin(buffer, view.t)],
+      legend: { show: buffer[series].length <= LEGEND_MOST_LAYERS },
     }),
     data: (b) => [b.steps, ...b[series].map((values) => values.map(forLog))] as uPlot.AlignedData,
     references: (r) => r[series].map((values, l) => ({ scale: 'y', values, color: layerColor(l, r[series].length) })),
+    perLayer: true,
   };
 }
 
@@ -243,7 +252,7 @@ export const profileSpec: ChartSpec = {
   options: (buffer, width, view) => ({
     width,
     height: 240,
-    scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { distr: 3, log: 10 } },
+    scales: { x: { time: false, range: (_u, min, max) => [min - 0.5, max + 0.5] }, y: { distr: 3, log: 10, range: logRange } },
     series: [
       { label: view.t.charts.profile.series[0] },
       { label: view.t.charts.profile.series[1], value: legendNumber, stroke: '#6a1b9a', width: 2, points: point(7) },
@@ -252,7 +261,7 @@ export const profileSpec: ChartSpec = {
     ],
     axes: [
       { label: view.t.charts.profile.axes[0], incrs: [1, 2, 5, 10] },
-      { label: view.t.charts.profile.axes[1], values: logTicks, size: axisSize },
+      { label: view.t.charts.profile.axes[1], values: logTicks, splits: logSplits, size: axisSize },
     ],
     legend: { show: (buffer.latest?.gradNorms.length ?? 0) > 0 },
   }),

@@ -1,4 +1,4 @@
-// format.ts: the page's one rule for writing a measured number: scientific notation below 1e-3 and from 1e4, trailing zeros dropped, overflow in words, accuracy as a percentage.
+// format.ts: the page's one rule for writing a measured number: scientific notation below 1e-3 and from 1e4, trailing zeros dropped, overflow in words, accuracy as a percentage; counts in full.
 
 import { currentStrings } from './i18n';
 
@@ -21,6 +21,11 @@ export function layerIndex(l: number | string): string {
   const superscript: Record<string, string> = { l: 'ˡ', '+': '⁺', '-': '⁻' };
   for (const [d, c] of [...'⁰¹²³⁴⁵⁶⁷⁸⁹'].entries()) superscript[String(d)] = c;
   return `⁽${[...String(l)].map((c) => superscript[c] ?? c).join('')}⁾`;
+}
+
+/** A count, not a measurement: every digit, in groups of three (66,114,563 parameters). */
+export function formatCount(count: number): string {
+  return Math.round(count).toLocaleString('en-US');
 }
 
 /** 0.371 → "37.1%" (a share or an accuracy: always a percentage). */

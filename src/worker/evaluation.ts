@@ -2,7 +2,7 @@
 import { confusionMatrix, worstMistakes } from '../core/confusion';
 import type { Inside } from '../core/inspection';
 import { unitSpread, unitWeights } from '../core/layer-stats';
-import type { Trainer } from '../core/trainer';
+import type { Checkpoint, Trainer } from '../core/trainer';
 import type { FromWorker } from './protocol';
 
 /** Loss and accuracy are measured on this many test and training samples (balanced by class). */
@@ -17,11 +17,17 @@ export type EvaluationMessage = Extract<FromWorker, { type: 'evaluation' }>;
 
 /**
  * Evaluates the trainer's model at `step`. `inside` is what Trainer.inspect() saw at the last
- * training step (it must be read before this, which overwrites the workspace).
+ * training step (it must be read before this, which overwrites the workspace). With a checkpoint,
+ * the forward passes go op by op (Trainer.evaluate), counted as one piece of work.
  */
-export async function evaluateRun(trainer: Trainer, step: number, inside: Inside | null): Promise<EvaluationMessage> {
+export async function evaluateRun(trainer: Trainer, step: number, inside: Inside | null, checkpoint?: Checkpoint): Promise<EvaluationMessage> {
   // the training set too, not its batches: with few examples, the gap between the two is overfitting
-  const { predictions, ...test } = await trainer.evaluate('test', EVAL_SAMPLES, { predictions: true });
+  const half =
+    checkpoint &&
+    ((part: number): Checkpoint =>
+      (done, total) =>
+        checkpoint(part * total + done, 2 * total));
+  const { predictions, ...test } = await trainer.evaluate('test', EVAL_SAMPLES, { predictions: true, checkpoint: half?.(0) });
   const q = trainer.dataset.numClasses;
   const confusion = confusionMatrix(predictions!.labels, predictions!.probabilities, q);
   const image = trainer.dataset.inputDim === IMAGE_SIDE * IMAGE_SIDE;
@@ -30,7 +36,7 @@ export async function evaluateRun(trainer: Trainer, step: number, inside: Inside
     const dim = features.length / count;
     return image && features instanceof Uint8Array ? { ...m, pixels: features.slice(m.index * dim, (m.index + 1) * dim) } : m;
   });
-  const train = await trainer.evaluate('train', EVAL_SAMPLES);
+  const train = await trainer.evaluate('train', EVAL_SAMPLES, { checkpoint: half?.(1) });
   const params = await trainer.backend.read(trainer.model.params);
   const layers = trainer.model.layers;
   const spread = layers.map((layer) => unitSpread(params, layer));

@@ -6,8 +6,13 @@ import type { Inside } from '../core/inspection';
 import type { RunConfig } from '../core/settings';
 
 export type ToWorker =
-  /** New settings; `fresh`: start the run afresh with them (an experiment was chosen), one build. */
-  | { type: 'configure'; config: RunConfig; fresh?: boolean }
+  /**
+   * New settings; `fresh`: start the run afresh with them (an experiment was chosen), one build.
+   * `resumeAt`: a new worker taking over a run whose charts have reached this step (its steps go on from there).
+   */
+  | { type: 'configure'; config: RunConfig; fresh?: boolean; resumeAt?: number }
+  /** Answered at once with a pong, whatever the worker is doing (the page's sign of life). */
+  | { type: 'ping' }
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
@@ -18,6 +23,23 @@ export type ToWorker =
   | { type: 'check'; kind: CheckKind };
 
 export type CheckKind = 'gradients' | 'backends';
+
+/** Work under way that takes a while: building a large model, a long step, an evaluation, a look inside. */
+export interface Activity {
+  kind: 'build' | 'step' | 'evaluation' | 'inside';
+  /** The step being taken (kind 'step'), or the step the work is about. */
+  step: number;
+  /** The first step of a WebGPU model: its kernels are compiled as it goes. */
+  compiling?: boolean;
+  /** Layer ops recorded and done, of `total` (0 of 0 for a build). */
+  done: number;
+  total: number;
+  /** Milliseconds since the work began, when this was posted. */
+  elapsedMs: number;
+}
+
+/** Why a command was not carried out. */
+export type Refusal = 'no-model' | 'diverged';
 
 /** What a check found, on the parameters at `step`. */
 export type CheckReport =
@@ -64,7 +86,17 @@ export interface ModelInfo {
   /** Side of the square images (28), or null for the 2-D sets. */
   imageSide: number | null;
   /** 2-D data sets: up to 600 training and 300 test points (x, y pairs) and their classes, for the boundary plot. */
-  points?: { xy: Float32Array; labels: Uint8Array; testXy: Float32Array; testLabels: Uint8Array; numClasses: number };
+  points?: {
+    xy: Float32Array;
+    labels: Uint8Array;
+    testXy: Float32Array;
+    testLabels: Uint8Array;
+    numClasses: number;
+    /** The plane the points are drawn on. */
+    grid: Grid;
+    /** Whether the boundary is predicted over the grid (false: the model is too large to do it often). */
+    predicted: boolean;
+  };
 }
 
 /** The class the model predicts in each cell of a grid (row 0 at the top), after `step` steps. */
@@ -103,4 +135,11 @@ export type FromWorker =
   /** The weights were re-drawn or the model rebuilt: steps from `step` on belong to the new weights. */
   | { type: 'newWeights'; step: number; label: string }
   | { type: 'check'; report: CheckReport }
+  /** Work under way (see Activity), or null when it has ended or was given up for a newer command. */
+  | { type: 'activity'; activity: Activity | null }
+  /** Building the model for the current settings failed: nothing is trained until a change or Reset builds one. */
+  | { type: 'noModel'; reason: string }
+  /** Train or Step was not carried out, and why. */
+  | { type: 'refused'; command: 'play' | 'step'; reason: Refusal }
+  | { type: 'pong' }
   | { type: 'error'; message: string };

@@ -1,27 +1,33 @@
 // The training session: owns the backend and the trainer, applies settings between steps, streams metrics; driven by messages, testable without a browser.
 import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
-import { type Grid, gridFor, gridPoints, predict } from '../core/boundary';
+import { type Grid, predict } from '../core/boundary';
+import { layerShapes, parameterCount } from '../core/cost';
 import type { Dataset } from '../core/data/dataset';
 import { withTrainingExamples } from '../core/data/subset';
 import type { Inside } from '../core/inspection';
 import { changedSettings, classifyChange } from '../core/run-config';
 import { type BackendChoice, checkSettings, HYPER_SETTINGS, INIT_SETTINGS, pick, type RunConfig } from '../core/settings';
-import { METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
+import { type Checkpoint, METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
 import { runCheck } from './checks';
-import { evaluateRun, IMAGE_SIDE } from './evaluation';
-import type { BackendInfo, FromWorker, MetricPoint, ModelInfo, ToWorker } from './protocol';
+import { evaluateRun } from './evaluation';
+import { GivenUp, INTERRUPTING, LongWork, Periodic } from './long-work';
+import { metricPoint, modelInfo } from './model-info';
+import type { Activity, BackendInfo, FromWorker, MetricPoint, ToWorker } from './protocol';
 
 /** Metrics go out at most this often, so the page redraws a few times a second, not per step. */
 const POST_EVERY_MS = 150;
-/** An evaluation (evaluation.ts) at most every EVAL_EVERY_MS… */
+/** An evaluation (evaluation.ts) at most every EVAL_EVERY_MS, and no more than a tenth of the time (Periodic). */
 const EVAL_EVERY_MS = 2500;
-/** …and no more than this share of the time: on a slow device an evaluation can take seconds. */
-const PERIODIC_SHARE = 0.1;
 /** The decision boundary (2-D sets): at most this often, and at most a tenth of the time, like the evaluation. */
 const BOUNDARY_EVERY_MS = 1000;
-/** Training points drawn under the boundary. */
-const BOUNDARY_POINTS = 600;
+/**
+ * A step measured slower than this (ms), or not measured yet, is taken op by op with messages read
+ * between the ops, and so are evaluations: a command then waits for one layer op, not a whole step.
+ */
+const LONG_STEP_MS = 50;
+/** A model with more parameters than this is said to be building before its weights are drawn. */
+const BUILD_NOTICE_PARAMETERS = 4_000_000;
 
 /** What the session needs from where it runs: the page's worker, or a test. */
 export interface SessionHost {
@@ -35,29 +41,6 @@ export interface SessionHost {
   yieldToEvents(): Promise<void>;
   /** Resolves after `ms` milliseconds. */
   sleep(ms: number): Promise<void>;
-}
-
-/** A periodic task (evaluation, boundary): due every `everyMs`, and never more than PERIODIC_SHARE of the time. */
-class Periodic {
-  private last = 0;
-  private tookMs = 0;
-
-  constructor(private readonly everyMs: number) {}
-
-  due(now: number): boolean {
-    return now - this.last > Math.max(this.everyMs, this.tookMs / PERIODIC_SHARE);
-  }
-
-  /** The task ran from `started` to `ended`. */
-  ran(started: number, ended: number): void {
-    this.last = ended;
-    this.tookMs = ended - started;
-  }
-
-  /** Not due before `everyMs` from now (new settings get a moment before they are measured). */
-  postpone(now: number): void {
-    this.last = now;
-  }
 }
 
 export class TrainingSession {
@@ -82,11 +65,26 @@ export class TrainingSession {
   /** Inside the network at the last training step, and whether steps have run since it was read. */
   private inside: Inside | null = null;
   private insideStale = false;
+  /** Milliseconds per training step, measured over the last window (null before one). */
+  private msPerStep: number | null = null;
+  /** The last step diverged: the parameters are those before it, already far out; Train and Step are refused until new weights. */
+  private diverged = false;
+  /** Work under way, as the page is told of it. */
+  private readonly work: LongWork;
 
-  constructor(private readonly host: SessionHost) {}
+  constructor(private readonly host: SessionHost) {
+    this.work = new LongWork(host);
+  }
 
-  /** Queues a message; the session handles messages in order, between training windows. */
+  /**
+   * Queues a message; the session handles messages in order, between training windows, and a long
+   * step or evaluation is given up at its next op for it. A ping is answered at once.
+   */
   receive(message: ToWorker): void {
+    if (message.type === 'ping') {
+      this.host.post({ type: 'pong' });
+      return;
+    }
     this.queue.push(message);
     this.pumping ??= this.pump().finally(() => {
       this.pumping = null;
@@ -134,6 +132,7 @@ export class TrainingSession {
   private async handle(message: ToWorker): Promise<void> {
     switch (message.type) {
       case 'configure':
+        if (message.resumeAt !== undefined && !this.trainer) this.stepOffset = message.resumeAt;
         if (message.fresh) {
           checkSettings(message.config);
           await this.restart(message.config);
@@ -143,7 +142,7 @@ export class TrainingSession {
         if (this.running) this.evaluation.postpone(this.host.now());
         break;
       case 'play':
-        if (!this.trainer) break;
+        if (this.refuse('play')) break;
         this.running = true;
         this.metricsOut.lastPost = this.host.now();
         this.metricsOut.stepsSincePost = 0;
@@ -159,7 +158,7 @@ export class TrainingSession {
         }
         break;
       case 'step':
-        if (!this.running) await this.trainSome(1);
+        if (!this.running && !this.refuse('step')) await this.trainSome(1);
         break;
       case 'pace':
         this.pace = message.stepsPerSecond;
@@ -182,6 +181,24 @@ export class TrainingSession {
         break;
       }
     }
+  }
+
+  /** Refuses Train or Step when there is no model, or its parameters diverged (posting why); false when it may go on. */
+  private refuse(command: 'play' | 'step'): boolean {
+    const reason = !this.trainer ? 'no-model' : this.diverged ? 'diverged' : null;
+    if (reason) this.host.post({ type: 'refused', command, reason });
+    return reason !== null;
+  }
+
+  /** A checkpoint for long work (long-work.ts): a command waiting in the queue gives the work up. */
+  private checkpoint(kind: Activity['kind'], step: number): Checkpoint {
+    const compiling = kind === 'step' && this.backend?.name === 'webgpu' && this.msPerStep === null;
+    return this.work.checkpoint({ kind, step, compiling }, () => this.queue.some((m) => INTERRUPTING.has(m.type)));
+  }
+
+  /** Whether steps (and evaluations) go op by op: they are slow, or not measured yet. */
+  private get long(): boolean {
+    return this.msPerStep === null || this.msPerStep > LONG_STEP_MS;
   }
 
   /** Starts the run afresh (paused, step 0, the history cleared) from `config`: one build. */
@@ -211,16 +228,42 @@ export class TrainingSession {
     }
     if (change === 'rebuild' || !this.trainer) return this.build(next);
     this.trainer.setHyperParams(pick(next, HYPER_SETTINGS));
-    if (change === 're-initialise') this.trainer.reinitialize(pick(next, INIT_SETTINGS));
+    if (change === 're-initialise') {
+      this.trainer.reinitialize(pick(next, INIT_SETTINGS));
+      this.diverged = false;
+    }
     this.config = next;
   }
 
+  /**
+   * Builds the model for `next`, which becomes the settings of the run whether or not the build
+   * succeeds: on failure nothing is trained (the page is told why) until a change or Reset builds.
+   */
   private async build(next: RunConfig, fallbackReason?: string): Promise<void> {
     if (this.trainer) {
       this.stepOffset += this.trainer.stepCount;
       this.trainer.destroy();
       this.trainer = null;
     }
+    this.config = next;
+    this.diverged = false;
+    this.msPerStep = null;
+    this.inside = null;
+    this.insideStale = false;
+    this.boundary = null;
+    try {
+      await this.buildModel(next, fallbackReason);
+    } catch (error) {
+      (this.trainer as Trainer | null)?.destroy(); // made before the failure, if it was
+      this.trainer = null;
+      this.running = false;
+      this.work.end();
+      this.host.post({ type: 'running', running: false });
+      this.host.post({ type: 'noModel', reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async buildModel(next: RunConfig, fallbackReason?: string): Promise<void> {
     if (!this.backend || this.backendChoice !== next.backend || fallbackReason) {
       this.backend?.destroy();
       const made = await this.host.makeBackend(next.backend, fallbackReason);
@@ -230,50 +273,16 @@ export class TrainingSession {
     }
     const loaded = await this.host.loadDataset(next, (bytes, total) => this.host.post({ type: 'loading', what: 'Fashion-MNIST', loaded: bytes, total }));
     const dataset = withTrainingExamples(loaded, next.trainExamples, next.seed);
+    // a large model takes a moment to draw its weights, in one stretch: say so first
+    const shapesWanted = layerShapes(next);
+    if (parameterCount(shapesWanted) > BUILD_NOTICE_PARAMETERS) this.work.announce({ kind: 'build', step: this.stepOffset });
     const trainer = new Trainer(this.backend, dataset, next);
     this.trainer = trainer;
-    this.inside = null;
-    this.insideStale = false;
-    this.config = next;
-    const shapes = trainer.model.layers.map((l) => [l.fanIn, l.fanOut] as [number, number]);
-    let points: ModelInfo['points'];
-    this.boundary = null;
-    if (dataset.inputDim === 2) {
-      const sample = (split: Dataset['train'], most: number) => {
-        const every = Math.max(1, Math.floor(split.count / most));
-        const picked = Array.from({ length: Math.ceil(split.count / every) }, (_, i) => i * every);
-        const xy = Float32Array.from(picked.flatMap((i) => [split.features[2 * i] * split.featureScale, split.features[2 * i + 1] * split.featureScale]));
-        return { xy, labels: Uint8Array.from(picked, (i) => split.labels[i]) };
-      };
-      const train = sample(dataset.train, BOUNDARY_POINTS);
-      const test = sample(dataset.test, BOUNDARY_POINTS / 2);
-      points = { xy: train.xy, labels: train.labels, testXy: test.xy, testLabels: test.labels, numClasses: dataset.numClasses };
-      const xy = Float32Array.from([...train.xy, ...test.xy]);
-      const grid = gridFor(xy, trainer.model.layers);
-      this.boundary = { grid, cells: gridPoints(grid) };
-    }
-    const imageSide = dataset.inputDim === IMAGE_SIDE * IMAGE_SIDE ? IMAGE_SIDE : null;
-    this.host.post({
-      type: 'model',
-      info: { shapes, stepsPerEpoch: trainer.stepsPerEpoch, datasetName: dataset.name, classNames: [...dataset.classNames], imageSide, points },
-    });
+    this.work.endedByModel();
+    const { info, boundary } = modelInfo(trainer);
+    this.boundary = boundary;
+    this.host.post({ type: 'model', info });
     await this.drawBoundary();
-  }
-
-  private toPoint(r: StepResult): MetricPoint {
-    const h = this.trainer!.hyperParams;
-    return {
-      step: this.stepOffset + r.step,
-      epoch: r.epoch,
-      loss: r.loss,
-      l2: r.l2,
-      trainAcc: r.trainAcc,
-      gradNorms: r.gradNorms,
-      weightNorms: r.weightNorms,
-      lambda: h.lambda,
-      lr: h.lr,
-      batchSize: r.batchSize,
-    };
   }
 
   /** Posts the pending points, at most every POST_EVERY_MS unless forced. */
@@ -290,19 +299,29 @@ export class TrainingSession {
     out.lastPost = now;
   }
 
+  /** Evaluates the model (and looks inside it); given up, without a word, when a command comes in. */
   private async evaluate(): Promise<void> {
     const trainer = this.trainer;
     if (!trainer) return;
     const started = this.host.now();
-    // first, while the workspace still holds the last training step (evaluating overwrites it);
-    // an evaluation with no training since the last one (a pause after it) reports the same
-    if (this.insideStale) {
-      this.inside = await trainer.inspect();
-      this.insideStale = false;
+    const step = this.stepOffset + trainer.stepCount;
+    try {
+      // first, while the workspace still holds the last training step (evaluating overwrites it);
+      // an evaluation with no training since the last one (a pause after it) reports the same
+      if (this.insideStale) {
+        this.inside = await trainer.inspect(this.long ? this.checkpoint('inside', step) : undefined);
+        this.insideStale = false;
+      }
+      const message = await evaluateRun(trainer, step, this.inside, this.long ? this.checkpoint('evaluation', step) : undefined);
+      this.evaluation.ran(started, this.host.now());
+      this.host.post(message);
+    } catch (error) {
+      if (!(error instanceof GivenUp)) throw error;
+      // the look inside was part way: it is taken again after the next step
+      this.evaluation.ran(started, this.host.now());
+    } finally {
+      this.work.end();
     }
-    const message = await evaluateRun(trainer, this.stepOffset + trainer.stepCount, this.inside);
-    this.evaluation.ran(started, this.host.now());
-    this.host.post(message);
   }
 
   /** Posts the class predicted over the 2-D grid, from the current parameters (read back once). */
@@ -322,8 +341,11 @@ export class TrainingSession {
     let results: StepResult[];
     const started = this.host.now();
     try {
-      results = await trainer.steps(count);
+      const step = this.stepOffset + trainer.stepCount + 1;
+      results = await trainer.steps(count, this.long ? this.checkpoint('step', step) : undefined);
     } catch (error) {
+      this.work.end();
+      if (error instanceof GivenUp) return; // a command came in: it is handled next, the step is taken again after
       if (await this.gpuLost()) {
         // a lost device: carry on on the CPU from a rebuilt model, the charts stay
         await this.build(this.config!, `WebGPU ${(this.backend as WebGpuBackend).lostReason}`);
@@ -331,18 +353,21 @@ export class TrainingSession {
       }
       throw error;
     }
+    this.work.end();
     this.insideStale = true;
     const msPerStep = (this.host.now() - started) / results.length;
+    this.msPerStep = msPerStep;
     this.window = Math.max(1, Math.min(METRICS_WINDOW, Math.round(POST_EVERY_MS / Math.max(msPerStep, 1e-3))));
     for (const result of results) {
       if (result.diverged) {
+        this.diverged = true;
         this.running = false;
         this.postMetrics(true);
         this.host.post({ type: 'diverged', step: this.stepOffset + result.diverged.step, reason: result.diverged.reason });
         this.host.post({ type: 'running', running: false });
         return;
       }
-      this.metricsOut.pending.push(this.toPoint(result));
+      this.metricsOut.pending.push(metricPoint(result, this.stepOffset, this.trainer!.hyperParams));
       this.metricsOut.stepsSincePost += 1;
     }
     this.postMetrics(!this.running);

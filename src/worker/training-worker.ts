@@ -6,7 +6,7 @@ import { WebGpuBackend, WebGpuUnavailableError } from '../backends/webgpu/webgpu
 import type { Backend } from '../core/backend';
 import type { BackendChoice } from '../core/settings';
 import { loadDataset } from './datasets';
-import type { BackendInfo, ToWorker } from './protocol';
+import type { BackendInfo, FromWorker, ToWorker } from './protocol';
 import { TrainingSession } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -43,3 +43,20 @@ const session = new TrainingSession({
 });
 
 self.onmessage = (event: MessageEvent<ToWorker>) => session.receive(event.data);
+
+// an error the session did not catch is said once, as a notice, and kept from the page's console as unhandled
+const said = new Set<string>();
+function report(error: unknown): void {
+  const message = `the training worker hit an error: ${error instanceof Error ? error.message : String(error)}`;
+  if (said.has(message)) return;
+  said.add(message);
+  self.postMessage({ type: 'error', message } satisfies FromWorker);
+}
+self.addEventListener('error', (event) => {
+  event.preventDefault();
+  report(event.error ?? event.message);
+});
+self.addEventListener('unhandledrejection', (event) => {
+  event.preventDefault();
+  report(event.reason);
+});

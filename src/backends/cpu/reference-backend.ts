@@ -146,6 +146,8 @@ export class ReferenceBackend implements Backend {
 
   flush(): void {}
 
+  async settle(): Promise<void> {}
+
   swap(a: Tensor, b: Tensor): void {
     checkSameShape('swap', a, b);
     const [x, y] = [a as CpuTensor, b as CpuTensor];

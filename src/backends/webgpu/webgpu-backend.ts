@@ -139,6 +139,10 @@ export class WebGpuBackend implements Backend {
   flush(): void {
     this.recorder.flush();
   }
+  async settle(): Promise<void> {
+    this.recorder.flush();
+    await this.device.queue.onSubmittedWorkDone();
+  }
   destroy(): void {
     this.memory.destroy();
     this.recorder.destroy();

@@ -45,7 +45,8 @@ const samplers: Record<SyntheticName, PointSampler> = {
   },
 };
 
-function classCount(name: SyntheticName, requested: number | undefined): number {
+/** Classes of a synthetic set: circles and xor have two, the others `requested` (3 unless asked). */
+export function classCount(name: SyntheticName, requested: number | undefined): number {
   if (name === 'circles' || name === 'xor') return 2;
   return checkNumber('classes', requested ?? 3, 2, 10, { integer: true });
 }

@@ -70,6 +70,33 @@ export const en = {
     started: (step: number) => `Training started at step ${step}.`,
     paused: (step: number) => `Paused at step ${step}.`,
     backendSaid: (label: string) => `Backend: ${label}.`,
+    activity: {
+      build: 'building the model (drawing its weights)',
+      step: (step: number) => `step ${step} in progress`,
+      compiling: (step: number) => `step ${step} in progress (the first: compiling the WebGPU kernels)`,
+      evaluation: 'evaluating the model',
+      inside: 'looking inside the network',
+      ops: (done: number, total: number) => `layer op ${done} of ${total}`,
+      elapsed: (seconds: string) => `${seconds} s so far`,
+    },
+    noModel: (reason: string) => `Nothing is trained: ${reason}`,
+    noModelAdvice: 'The controls show the settings that failed. Change a setting, or press Reset to try them again.',
+    noModelStatus: 'nothing is trained',
+    refusedNoModel: 'Train and Step need a model, and none could be built for these settings.',
+    refusedDiverged:
+      'Train refused: the weights kept are those from just before the divergence, already far out, so training on them diverges again, whatever the learning rate. Press Reset to start afresh, or choose another initializer to draw new weights.',
+    resetAfresh: 'Reset: start afresh',
+    workerSilent: (seconds: number) => `it did not answer for ${seconds} s`,
+    workerFailed: (message: string) => `it failed: ${message}`,
+    workerUnreadable: 'a message from it could not be read',
+    workerReplaced: (why: string) =>
+      `The training worker stopped (${why}). A new one was started with the same settings: the weights were drawn afresh and the charts are kept. Press Train to go on.`,
+    workerGaveUp: (why: string) => `The training worker stopped (${why}), and its replacements failed too, so the page stopped trying. Reload the page.`,
+    deadUnits: (steps: number, loss: string, chance: string) =>
+      `Every gradient has been exactly 0 for ${steps} steps while the loss (${loss}) is above chance (${chance}): the units are dead (ReLU units that never switch on, or saturated ones), so training cannot move. Press Reset, with a smaller learning rate.`,
+    slowStep: (seconds: string, parameters: string, backend: string, rate: string, measured: boolean) =>
+      `One training step of this model (${parameters} parameters) takes about ${seconds} s on ${backend}, at ${rate} GFLOP/s (${measured ? 'measured here' : 'assumed until a step is measured'}). It trains all the same; Pause, Reset and every change answer within a second.`,
+    backendNames: { cpu: 'the CPU', webgpu: 'WebGPU' },
     /** Why a run diverged (the trainer says it in English). */
     reason: (english: string) => english,
     /** The fixed words of the worker's backend labels, translated where they appear. */
@@ -116,6 +143,8 @@ export const en = {
       axes: ['step', 'lr·‖∂J/∂W‖ / ‖W‖ (log)'],
     },
     layer: (n: number) => `layer ${n}`,
+    legendHidden: (layers: number) =>
+      `${layers} layers: one line each, from layer 1 (darkest) to the output layer (lightest). The legend is left out at this depth; the per-layer table below has every layer's value.`,
     weightNorm: (n: number) => `‖W${n}‖`,
   },
   table: {
@@ -152,6 +181,8 @@ export const en = {
     step: (n: number) => `Decision boundary · step ${n}`,
     caption: (size: string) =>
       `Tint: the predicted class on a ${size} × ${size} grid, deeper where the model is surer (its largest softmax probability); dots: training points, rings: test points, coloured by their true class.`,
+    notPredicted:
+      'Dots: training points, rings: test points, coloured by their true class. The predicted class is not tinted in: this model is too large to run over even a 16 × 16 grid every second.',
   },
   tools: {
     region: 'Take the run away',

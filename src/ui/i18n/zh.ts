@@ -136,6 +136,32 @@ export const zh: Strings = {
     started: (step) => `从第 ${step} 步开始训练。`,
     paused: (step) => `在第 ${step} 步暂停。`,
     backendSaid: (label) => `后端：${label}。`,
+    activity: {
+      build: '正在构建模型（抽取权重）',
+      step: (step) => `第 ${step} 步进行中`,
+      compiling: (step) => `第 ${step} 步进行中（第一步：正在编译 WebGPU 内核）`,
+      evaluation: '正在评估模型',
+      inside: '正在查看网络内部',
+      ops: (done, total) => `第 ${done} / ${total} 个层运算`,
+      elapsed: (seconds) => `已用 ${seconds} 秒`,
+    },
+    noModel: (reason) => `没有在训练：${reason}`,
+    noModelAdvice: '控件显示的是失败的设置。请修改某项设置，或按“重置”再试一次。',
+    noModelStatus: '没有在训练',
+    refusedNoModel: '“训练”和“单步”需要一个模型，而这些设置无法构建模型。',
+    refusedDiverged:
+      '拒绝训练：保留的权重是发散前一步的值，已经很大，无论学习率多小，在其上训练都会再次发散。请按“重置”重新开始，或选择另一种初始化方法重新抽取权重。',
+    resetAfresh: '重置：重新开始',
+    workerSilent: (seconds) => `${seconds} 秒没有响应`,
+    workerFailed: (message) => `出错：${message}`,
+    workerUnreadable: '它发来的消息无法读取',
+    workerReplaced: (why) => `训练线程停止了（${why}）。已用相同的设置启动了新的线程：权重重新抽取，图表保留。按“训练”继续。`,
+    workerGaveUp: (why) => `训练线程停止了（${why}），替换的线程也失败了，页面不再重试。请重新加载页面。`,
+    deadUnits: (steps, loss, chance) =>
+      `所有梯度已连续 ${steps} 步恰好为 0，而损失（${loss}）高于随机猜测（${chance}）：这些单元已经“死亡”（从不激活的 ReLU 单元，或饱和的单元），训练无法继续。请按“重置”，并使用更小的学习率。`,
+    slowStep: (seconds, parameters, backend, rate, measured) =>
+      `这个模型（${parameters} 个参数）的一个训练步在${backend}上约需 ${seconds} 秒，速度 ${rate} GFLOP/s（${measured ? '在本机测得' : '测得之前的假定值'}）。它仍会训练；“暂停”、“重置”和每项修改都会在一秒内响应。`,
+    backendNames: { cpu: ' CPU ', webgpu: ' WebGPU ' },
     reason: (english) =>
       english
         .replace(/^the loss is (.+)$/, '损失为 $1')
@@ -184,6 +210,7 @@ export const zh: Strings = {
       axes: ['步', 'lr·‖∂J/∂W‖ / ‖W‖（对数）'],
     },
     layer: (n) => `第 ${n} 层`,
+    legendHidden: (layers) => `${layers} 层：每层一条线，从第 1 层（最深）到输出层（最浅）。这么深时不显示图例；下方的逐层表格列出每一层的数值。`,
     weightNorm: (n) => `‖W${n}‖`,
   },
   table: {
@@ -219,6 +246,7 @@ export const zh: Strings = {
     step: (n) => `决策边界 · 第 ${n} 步`,
     caption: (size) =>
       `着色：在 ${size} × ${size} 网格上预测的类别，模型越有把握（softmax 最大概率越大）颜色越深；实心点为训练点，圆环为测试点，按真实类别着色。`,
+    notPredicted: '实心点为训练点，圆环为测试点，按真实类别着色。没有画出预测的类别：这个模型太大，无法每秒在哪怕 16 × 16 的网格上运行一遍。',
   },
   tools: {
     region: '带走这次训练',

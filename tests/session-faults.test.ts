@@ -1,0 +1,130 @@
+// The training session under trouble, without a browser: a long step given up for a command, a build that fails, training refused after a divergence, a ping answered mid-step.
+import { describe, expect, it } from 'vitest';
+import { CpuBackend } from '../src/backends/cpu/cpu-backend';
+import { makeSynthetic } from '../src/core/data/synthetic';
+import { DEFAULT_RUN, type RunConfig } from '../src/core/settings';
+import type { FromWorker, MetricPoint, ToWorker } from '../src/worker/protocol';
+import { TrainingSession } from '../src/worker/session';
+
+/** A session on the CPU whose data fails to load for Fashion-MNIST, with a hook run at every yield to events (a message arriving mid-work). */
+function startSession() {
+  const messages: FromWorker[] = [];
+  const loads: string[] = [];
+  let yields = 0;
+  let atYield: ((count: number) => void) | null = null;
+  const session = new TrainingSession({
+    post: (message) => messages.push(message),
+    makeBackend: async () => ({ backend: new CpuBackend(), info: { name: 'cpu', label: 'CPU · chosen in Backend' } }),
+    loadDataset: async (config) => {
+      loads.push(config.dataset);
+      if (config.dataset === 'fashion-mnist') throw new Error('could not load data/fashion-mnist/train-images.u8: HTTP 404');
+      return makeSynthetic(config.dataset, { seed: config.seed, noise: config.noise });
+    },
+    now: () => performance.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    yieldToEvents: () =>
+      new Promise((resolve) =>
+        setImmediate(() => {
+          yields += 1;
+          atYield?.(yields);
+          resolve();
+        }),
+      ),
+  });
+  const of = <T extends FromWorker['type']>(type: T) => messages.filter((m): m is Extract<FromWorker, { type: T }> => m.type === type);
+  const points = (): MetricPoint[] => of('metrics').flatMap((m) => m.points);
+  const send = async (...sent: ToWorker[]) => {
+    for (const m of sent) session.receive(m);
+    await session.idle();
+  };
+  const onYield = (hook: ((count: number) => void) | null) => {
+    yields = 0;
+    atYield = hook;
+  };
+  return { session, messages, loads, of, points, send, onYield };
+}
+
+const spiral: RunConfig = {
+  ...DEFAULT_RUN,
+  dataset: 'spiral',
+  backend: 'cpu',
+  model: 'mlp',
+  depth: 4,
+  width: 16,
+  batchSize: 50,
+  lr: 0.5,
+  init: 'xavier-uniform',
+  activation: 'tanh',
+};
+
+describe('the training session under trouble', () => {
+  it('gives up a step that is under way when Pause comes in: no step counted, parameters and data position as before', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral });
+    // the first step goes op by op (not measured yet): Pause arrives after its third op
+    s.onYield((count) => {
+      if (count === 3) s.session.receive({ type: 'pause' });
+    });
+    s.session.receive({ type: 'play' });
+    await s.session.idle();
+    s.onYield(null);
+    expect(s.points()).toEqual([]); // the step was given up, not finished
+    expect(s.of('running').map((m) => m.running)).toEqual([true, false]);
+    await s.send({ type: 'step' });
+    // the same first step as a session that was never interrupted: same parameters, same batch
+    const fresh = startSession();
+    await fresh.send({ type: 'configure', config: spiral }, { type: 'step' });
+    expect(s.points().map((p) => [p.step, p.loss])).toEqual(fresh.points().map((p) => [p.step, p.loss]));
+  });
+
+  it('answers a ping in the middle of a step, before the step ends', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: { ...spiral, depth: 40, width: 64 } });
+    let pongsBeforeStepEnded = 0;
+    s.onYield((count) => {
+      if (count === 5) {
+        s.session.receive({ type: 'ping' });
+        if (s.points().length === 0) pongsBeforeStepEnded = s.of('pong').length;
+      }
+    });
+    await s.send({ type: 'step' });
+    expect(pongsBeforeStepEnded).toBe(1);
+    expect(s.points().map((p) => p.step)).toEqual([1]);
+  });
+
+  it('a failed build trains nothing: Train is refused, and Reset retries the settings shown, not the last ones that worked', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral }, { type: 'step' });
+    expect(s.points()).toHaveLength(1);
+    await s.send({ type: 'configure', config: { ...spiral, dataset: 'fashion-mnist' } });
+    expect(s.of('noModel')).toHaveLength(1);
+    expect(s.of('noModel')[0].reason).toContain('train-images.u8');
+    await s.send({ type: 'play' }, { type: 'step' });
+    expect(s.of('refused').map((m) => [m.command, m.reason])).toEqual([
+      ['play', 'no-model'],
+      ['step', 'no-model'],
+    ]);
+    await s.send({ type: 'reset' }, { type: 'step' });
+    expect(s.loads).toEqual(['spiral', 'fashion-mnist', 'fashion-mnist']); // Reset tried Fashion-MNIST again
+    expect(s.of('noModel')).toHaveLength(2);
+    expect(s.points()).toHaveLength(1); // nothing more was trained, under either data set
+    // changing back builds and trains again
+    await s.send({ type: 'configure', config: spiral }, { type: 'step' });
+    expect(s.points()).toHaveLength(2);
+    expect(s.of('model')).toHaveLength(2);
+  });
+
+  it('refuses Train after a divergence until Reset or new weights, saying why', async () => {
+    const s = startSession();
+    const diverging = { ...spiral, depth: 6, width: 32, activation: 'identity' as const, init: 'normal' as const, sigma: 30, lr: 50 };
+    await s.send({ type: 'configure', config: diverging }, { type: 'play' });
+    expect(s.of('diverged')).toHaveLength(1);
+    const trained = s.points().length;
+    await s.send({ type: 'configure', config: { ...diverging, lr: 0.001 } }, { type: 'play' }, { type: 'step' });
+    expect(s.of('refused').map((m) => m.reason)).toEqual(['diverged', 'diverged']);
+    expect(s.points()).toHaveLength(trained);
+    await s.send({ type: 'reset' }, { type: 'step' });
+    expect(s.points()).toHaveLength(trained + 1);
+    expect(s.of('refused')).toHaveLength(2);
+  });
+});
