@@ -128,3 +128,24 @@ describe('the training session under trouble', () => {
     expect(s.of('refused')).toHaveLength(2);
   });
 });
+
+describe('a Step given up for a change', () => {
+  it('is taken again with the change (λ of the retaken step is the new one); Pause cancels it', async () => {
+    const s = startSession();
+    await s.send({ type: 'configure', config: spiral });
+    s.onYield((count) => {
+      if (count === 3) s.session.receive({ type: 'configure', config: { ...spiral, lambda: 0.25 } });
+    });
+    await s.send({ type: 'step' });
+    s.onYield(null);
+    expect(s.points().map((p) => [p.step, p.lambda])).toEqual([[1, 0.25]]);
+    // a first step (not measured yet, so op by op) given up for Pause is not taken again
+    const p = startSession();
+    await p.send({ type: 'configure', config: spiral });
+    p.onYield((count) => {
+      if (count === 3) p.session.receive({ type: 'pause' });
+    });
+    await p.send({ type: 'step' });
+    expect(p.points()).toHaveLength(0);
+  });
+});

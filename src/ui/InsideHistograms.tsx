@@ -10,23 +10,49 @@ const BAR = { width: 180, height: 56 };
 
 type HistogramText = Strings['inside']['histograms'];
 
-/** One histogram as bars over its range, with its range, moments and any non-finite count written out. */
+/**
+ * One histogram as bars over its range, with its range, moments and any non-finite count written out.
+ * The bars are drawn on a canvas: a deep model shows hundreds of histograms, and 32 SVG bars each
+ * made every evaluation a long task of DOM updates.
+ */
 function MiniHistogram({ text, title, h, color, note }: { text: HistogramText; title: string; h: Histogram; color: string; note?: string }) {
-  const peak = Math.max(1, ...h.counts);
-  const barWidth = BAR.width / h.counts.length;
+  const canvas = useRef<HTMLCanvasElement>(null);
   const bad = h.nan + h.positiveInfinity + h.negativeInfinity;
   const summary = `${text.summary(title, h.finite, formatNumber(h.lo), formatNumber(h.hi), formatNumber(h.mean), formatNumber(h.spread))}${bad ? `, ${text.notFinite(bad)}` : ''}${note ? `; ${note}` : ''}`;
+  useEffect(() => {
+    const ctx = canvas.current?.getContext('2d');
+    if (!ctx) return;
+    const scale = devicePixelRatio;
+    ctx.setTransform(scale, 0, 0, scale, 0, 0);
+    ctx.clearRect(0, 0, BAR.width, BAR.height);
+    const peak = Math.max(1, ...h.counts);
+    const barWidth = BAR.width / h.counts.length;
+    ctx.fillStyle = color;
+    h.counts.forEach((count, b) => {
+      const height = (count / peak) * (BAR.height - 2);
+      ctx.fillRect(b * barWidth, BAR.height - height, Math.max(1, barWidth - 1), height);
+    });
+    if (h.lo < 0) {
+      // zero sits in the middle of a range symmetric about it
+      ctx.strokeStyle = '#c0c6d0';
+      ctx.setLineDash([2, 2]);
+      ctx.beginPath();
+      ctx.moveTo(BAR.width / 2, 0);
+      ctx.lineTo(BAR.width / 2, BAR.height);
+      ctx.stroke();
+    }
+  }, [h, color]);
   return (
     <figure className="mini-histogram">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${BAR.width} ${BAR.height}`} width={BAR.width} height={BAR.height} role="img" aria-label={summary}>
-        {h.counts.map((count, b) => {
-          const height = (count / peak) * (BAR.height - 2);
-          // biome-ignore lint/suspicious/noArrayIndexKey: bins are positions
-          return <rect key={b} x={b * barWidth} y={BAR.height - height} width={Math.max(1, barWidth - 1)} height={height} fill={color} />;
-        })}
-        {h.lo < 0 && <line x1={BAR.width / 2} x2={BAR.width / 2} y1={0} y2={BAR.height} className="zero-line" />}
-      </svg>
+      <canvas
+        ref={canvas}
+        width={BAR.width * devicePixelRatio}
+        height={BAR.height * devicePixelRatio}
+        style={{ width: BAR.width, height: BAR.height }}
+        role="img"
+        aria-label={summary}
+      />
       <div className="histogram-range">
         <span>{formatNumber(h.lo)}</span>
         <span>{formatNumber(h.hi)}</span>
@@ -40,11 +66,25 @@ function MiniHistogram({ text, title, h, color, note }: { text: HistogramText; t
   );
 }
 
-function Panel({ label, caption, children }: { label: string; caption: string; children?: React.ReactNode }) {
+/** Layers a panel shows at most: past it, the first and last SHOWN_AT_EACH_END (a 64-layer model's hundreds of histograms would make every evaluation a long task). */
+const MOST_LAYERS_SHOWN = 12;
+const SHOWN_AT_EACH_END = 4;
+
+/** The layers a panel draws, of `count`. */
+function shownLayers(count: number): number[] {
+  const all = Array.from({ length: count }, (_, l) => l);
+  return count <= MOST_LAYERS_SHOWN ? all : [...all.slice(0, SHOWN_AT_EACH_END), ...all.slice(-SHOWN_AT_EACH_END)];
+}
+
+function Panel({ label, caption, layers, children }: { label: string; caption: string; layers?: number; children?: React.ReactNode }) {
+  const t = useStrings();
   return (
     <section className="chart histograms" aria-label={label}>
       <h2 className="panel-title">{label}</h2>
-      <p className="caption">{caption}</p>
+      <p className="caption">
+        {caption}
+        {layers !== undefined && layers > MOST_LAYERS_SHOWN && ` ${t.inside.histograms.leftOut(SHOWN_AT_EACH_END + 1, layers - SHOWN_AT_EACH_END, layers)}`}
+      </p>
       <div className="histogram-grid">{children}</div>
     </section>
   );
@@ -65,8 +105,9 @@ export function ActivationHistograms() {
   const region = flatRegion(inside.activation);
   const flat = region ? (region.flatOutside ? text.saturatedCaption(region.text) : text.inactiveCaption(region.text)) : '';
   return (
-    <Panel label={text.activations} caption={text.activationsCaption(step, inside.activation, flat)}>
-      {inside.layers.flatMap((layer, l) => {
+    <Panel label={text.activations} caption={text.activationsCaption(step, inside.activation, flat)} layers={inside.layers.length}>
+      {shownLayers(inside.layers.length).flatMap((l) => {
+        const layer = inside.layers[l];
         const name = layerName(text, inside, l);
         const share = layer.h ? saturatedShare(inside.activation, layer.h) : null;
         const tiles = [<MiniHistogram key={`${name} z`} text={text} title={`${name} · ${layer.h ? 'z' : 'o'}`} h={layer.z} color="#7a94c7" />];
@@ -96,9 +137,9 @@ function PerLayerHistograms({
   const text = t.inside.histograms;
   if (!inside || step === null) return <Panel label={label(text)} caption={t.inside.trainFirst} />;
   return (
-    <Panel label={label(text)} caption={caption(text, step)}>
-      {inside.layers.map((layer, l) => {
-        const { what, h, note } = tile(layer);
+    <Panel label={label(text)} caption={caption(text, step)} layers={inside.layers.length}>
+      {shownLayers(inside.layers.length).map((l) => {
+        const { what, h, note } = tile(inside.layers[l]);
         const name = layerName(text, inside, l);
         return <MiniHistogram key={name} text={text} title={`${name} · ${what}`} h={h} color={color} note={note} />;
       })}

@@ -7,7 +7,7 @@ const ACTIVITY_EVERY_MS = 250;
 /** A periodic task takes no more than this share of the time: on a slow device an evaluation can take seconds. */
 const PERIODIC_SHARE = 0.1;
 
-/** Commands that give up a long step or evaluation under way (another Step or a check waits its turn). */
+/** Commands that give up a long step under way (another Step or a check waits its turn; an evaluation gives way to any). */
 export const INTERRUPTING = new Set<ToWorker['type']>(['pause', 'reset', 'configure']);
 
 /** Thrown at a checkpoint when a command is waiting: the work is given up and the command handled. */

@@ -158,7 +158,10 @@ export class TrainingSession {
         }
         break;
       case 'step':
-        if (!this.running && !this.refuse('step')) await this.trainSome(1);
+        if (!this.running && !this.refuse('step') && !(await this.trainSome(1))) {
+          // given up for a change: taken again with it, after it (Pause or Reset cancels it)
+          if (!this.queue.some((m) => m.type === 'pause' || m.type === 'reset')) this.queue.push({ type: 'step' });
+        }
         break;
       case 'pace':
         this.pace = message.stepsPerSecond;
@@ -190,10 +193,14 @@ export class TrainingSession {
     return reason !== null;
   }
 
-  /** A checkpoint for long work (long-work.ts): a command waiting in the queue gives the work up. */
+  /**
+   * A checkpoint for long work (long-work.ts): a step is given up for a command that changes what
+   * is trained (INTERRUPTING), an evaluation or a look inside for any command (it is taken again later).
+   */
   private checkpoint(kind: Activity['kind'], step: number): Checkpoint {
     const compiling = kind === 'step' && this.backend?.name === 'webgpu' && this.msPerStep === null;
-    return this.work.checkpoint({ kind, step, compiling }, () => this.queue.some((m) => INTERRUPTING.has(m.type)));
+    const interrupted = kind === 'step' ? () => this.queue.some((m) => INTERRUPTING.has(m.type)) : () => this.queue.length > 0;
+    return this.work.checkpoint({ kind, step, compiling }, interrupted);
   }
 
   /** Whether steps (and evaluations) go op by op: they are slow, or not measured yet. */
@@ -335,9 +342,10 @@ export class TrainingSession {
     this.host.post({ type: 'boundary', boundary: { step: this.stepOffset + trainer.stepCount, grid: this.boundary.grid, classes, confidence } });
   }
 
-  private async trainSome(count: number): Promise<void> {
+  /** Trains up to `count` steps (a window); false when a step was given up for a command. */
+  private async trainSome(count: number): Promise<boolean> {
     const trainer = this.trainer;
-    if (!trainer) return;
+    if (!trainer) return true;
     let results: StepResult[];
     const started = this.host.now();
     try {
@@ -345,11 +353,11 @@ export class TrainingSession {
       results = await trainer.steps(count, this.long ? this.checkpoint('step', step) : undefined);
     } catch (error) {
       this.work.end();
-      if (error instanceof GivenUp) return; // a command came in: it is handled next, the step is taken again after
+      if (error instanceof GivenUp) return false; // a command came in: it is handled next
       if (await this.gpuLost()) {
         // a lost device: carry on on the CPU from a rebuilt model, the charts stay
         await this.build(this.config!, `WebGPU ${(this.backend as WebGpuBackend).lostReason}`);
-        return;
+        return true;
       }
       throw error;
     }
@@ -365,7 +373,7 @@ export class TrainingSession {
         this.postMetrics(true);
         this.host.post({ type: 'diverged', step: this.stepOffset + result.diverged.step, reason: result.diverged.reason });
         this.host.post({ type: 'running', running: false });
-        return;
+        return true;
       }
       this.metricsOut.pending.push(metricPoint(result, this.stepOffset, this.trainer!.hyperParams));
       this.metricsOut.stepsSincePost += 1;
@@ -377,6 +385,7 @@ export class TrainingSession {
       await this.evaluate();
     }
     if (this.boundary && (!this.running || this.boundaryTimer.due(this.host.now()))) await this.drawBoundary();
+    return true;
   }
 
   /** Whether the WebGPU device is lost; a failed read-back can come before the lost promise settles, so it waits a moment. */

@@ -233,6 +233,8 @@ export const en = {
       start: '∂J/∂J = 1: backpropagation starts here',
     },
     histograms: {
+      leftOut: (from: number, to: number, layers: number) =>
+        `Layers ${from} to ${to} of ${layers} are left out here at this depth; the per-layer table and the charts have every layer.`,
       activations: 'Activation histograms',
       weights: 'Weight histograms',
       gradients: 'Gradient histograms',

@@ -316,6 +316,7 @@ export const zh: Strings = {
       start: '∂J/∂J = 1：反向传播从这里开始',
     },
     histograms: {
+      leftOut: (from, to, layers) => `这么深时，这里略去了 ${layers} 层中的第 ${from} 到第 ${to} 层；逐层表格和图表包含每一层。`,
       activations: '激活值直方图',
       weights: '权重直方图',
       gradients: '梯度直方图',
