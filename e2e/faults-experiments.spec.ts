@@ -122,7 +122,7 @@ test('after a divergence Train is refused with the advice to Reset, which the no
   await page.getByLabel('Learning rate').fill('0.1');
   await page.getByLabel('Learning rate').press('Enter');
   await trainButton(page).click();
-  await expect(page.getByRole('alert')).toContainText('Train refused');
+  await expect(page.getByRole('alert')).toContainText('Train and Step refused');
   await page.getByRole('button', { name: 'Reset: start afresh' }).click();
   await expect(page.getByRole('status')).toContainText('step 0');
   await expect(page.getByRole('alert')).toHaveCount(0);

@@ -45,6 +45,11 @@ export interface StepResult {
  */
 export type Checkpoint = (done: number, total: number) => Promise<void>;
 
+/** Paced work stops at its checkpoint about this often (ms of work)… */
+const PAUSE_EVERY_MS = 25;
+/** …and after at most this many ops recorded without a stop. */
+const MAX_GROUP = 64;
+
 export interface Evaluation {
   loss: number;
   accuracy: number;
@@ -77,6 +82,8 @@ export class Trainer {
   private epochIndex = 0;
   private taken = 0;
   private evalBuffer: Tensor | null = null;
+  /** Ops recorded between stops of paced work (see paced). */
+  private group = 1;
 
   constructor(
     readonly backend: Backend,
@@ -258,13 +265,32 @@ export class Trainer {
   }
 
   /** Runs passes op by op, the device caught up and the checkpoint awaited after each; a throw gives the pass up. */
+  /**
+   * Runs passes op by op, stopping at the checkpoint once PAUSE_EVERY_MS has passed since the last
+   * stop or `group` ops have been recorded since it, the device caught up first. On the CPU an op
+   * runs as it is recorded, so the time decides; on WebGPU recording is quick and the group does:
+   * it doubles while catching up takes under a tenth of PAUSE_EVERY_MS and halves past twice it, so
+   * a stop comes about every PAUSE_EVERY_MS of device work and a fast model pays little for them.
+   * A throw from the checkpoint gives the passes up.
+   */
   private async paced(passes: Ops[], total: number, checkpoint: Checkpoint): Promise<void> {
     let done = 0;
+    let since = 0;
+    let last = performance.now();
     try {
       for (const ops of passes) {
         for (let r = ops.next(); !r.done; r = ops.next()) {
+          done += 1;
+          since += 1;
+          if (done < total && since < this.group && performance.now() - last < PAUSE_EVERY_MS) continue;
+          const settling = performance.now();
           await this.backend.settle();
-          await checkpoint(++done, total);
+          const settled = performance.now() - settling;
+          if (settled < PAUSE_EVERY_MS / 10) this.group = Math.min(MAX_GROUP, 2 * this.group);
+          else if (settled > 2 * PAUSE_EVERY_MS) this.group = Math.max(1, this.group / 2);
+          since = 0;
+          await checkpoint(done, total);
+          last = performance.now();
         }
       }
     } catch (error) {

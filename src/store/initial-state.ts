@@ -27,8 +27,8 @@ export interface RunState {
   refusal: { command: 'play' | 'step'; reason: Refusal } | null;
   /** Steps in a row, up to the latest, whose every gradient norm was exactly 0. */
   zeroGradientSteps: number;
-  /** Training rate measured here, FLOP/s, per backend (from the steps per second of the model trained). */
-  measuredRate: Partial<Record<BackendInfo['name'], number>>;
+  /** Training rate measured here, FLOP/s, per backend (the steps per second of the model trained), with that model's FLOP a step. */
+  measuredRate: Partial<Record<BackendInfo['name'], { rate: number; flops: number }>>;
   /** The training worker stopped answering or failed and was replaced: why (until training runs again). */
   workerReplaced: WorkerTrouble | null;
 }

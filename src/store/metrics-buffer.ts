@@ -94,13 +94,19 @@ export class MetricsBuffer {
     };
   }
 
-  /** Keeps the history within HISTORY_BUDGET: the older half of the steps thinned to every other one (evaluations and breaks kept). */
+  /** Keeps the history within HISTORY_BUDGET: the older half of the steps thinned to every other one (breaks kept). */
   private keepWithinBudget(): void {
     if (this.size <= HISTORY_BUDGET || this.steps.length <= MIN_STEPS_KEPT) return;
     const n = this.steps.length;
     const older = Math.floor(n / 2);
     const keep: number[] = [];
-    for (let i = 0; i < n; i++) if (i >= older || i % 2 === 0 || this.special(i)) keep.push(i);
+    // breaks always stay; evaluations in the older half are thinned to every other one too (else a long run's would outgrow the budget)
+    let evaluations = 0;
+    for (let i = 0; i < n; i++) {
+      const evaluation = this.testLoss[i] !== undefined || this.trainLoss[i] !== undefined;
+      const keptEvaluation = evaluation && evaluations++ % 2 === 0;
+      if (i >= older || this.loss[i] === null || (evaluation ? keptEvaluation : i % 2 === 0)) keep.push(i);
+    }
     // in place, series by series: no second copy of the history at any moment
     const compact = <T>(values: T[]) => {
       for (let w = 0; w < keep.length; w++) values[w] = values[keep[w]];

@@ -103,7 +103,8 @@ const createRunSlice: StateCreator<Store, [], [], RunSlice> = (set) => ({
   run: initialRun,
   receive: (message) => set((s) => ({ run: runAfter(s.run, message, performance.now()) })),
   // the new worker builds the same settings: until its model comes, nothing runs
-  workerReplaced: (trouble) => set((s) => ({ run: { ...s.run, running: false, activity: null, checking: [], workerReplaced: trouble } })),
+  workerReplaced: (trouble) =>
+    set((s) => ({ run: { ...s.run, running: false, activity: null, checking: [], divergence: null, refusal: null, workerReplaced: trouble } })),
   startCheck: (kind) => set((s) => ({ run: { ...s.run, checking: [...s.run.checking.filter((k) => k !== kind), kind] } })),
 });
 
@@ -113,7 +114,8 @@ export function runAfter(run: RunState, message: FromWorker, now = 0): RunState 
     case 'backend':
       return { ...run, backend: message.info };
     case 'loading':
-      return { ...run, loading: message.loaded >= message.total ? null : message };
+      // downloads still streaming after one file failed say nothing more
+      return { ...run, loading: message.loaded >= message.total || run.noModel !== null ? null : message };
     case 'model':
       // what was measured of the old model (its evaluation, its inside, its checks) is not this one's
       return {
@@ -137,8 +139,8 @@ export function runAfter(run: RunState, message: FromWorker, now = 0): RunState 
       let zero = run.zeroGradientSteps;
       for (const p of message.points) zero = p.gradNorms.every((g) => g === 0) ? zero + 1 : 0;
       const latest = message.points.at(-1) ?? run.latest;
-      const measured =
-        run.model && run.backend && latest && message.stepsPerSecond > 0 ? message.stepsPerSecond * stepFlops(run.model.shapes, latest.batchSize) : null;
+      const flops = run.model && latest ? stepFlops(run.model.shapes, latest.batchSize) : 0;
+      const measured = run.backend && message.stepsPerSecond > 0 && flops > 0 ? { rate: message.stepsPerSecond * flops, flops } : null;
       const measuredRate = measured && run.backend ? { ...run.measuredRate, [run.backend.name]: measured } : run.measuredRate;
       return { ...run, latest, stepsPerSecond: message.stepsPerSecond, divergence: null, zeroGradientSteps: zero, measuredRate };
     }

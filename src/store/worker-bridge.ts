@@ -88,6 +88,7 @@ function releaseMetrics(): void {
 function replaceWorker(trouble: WorkerTrouble): void {
   worker?.terminate();
   worker = null;
+  releaseMetrics(); // the old worker's last metrics go in before the notice, not after it
   const now = performance.now();
   replacedAt.push(now);
   while (replacedAt.length > 0 && replacedAt[0] < now - 60_000) replacedAt.shift();
@@ -115,7 +116,9 @@ function watchWorker(): void {
     const now = performance.now();
     const late = now - lastTick > 2.5 * every;
     lastTick = now;
-    if (!worker || late || now - lastHeard < PING_AFTER_MS || (pingedAt !== null && lastHeard > pingedAt)) {
+    // a check runs the float64 reference without a break: a long one is not silence
+    const checking = useStore.getState().run.checking.length > 0;
+    if (!worker || late || checking || now - lastHeard < PING_AFTER_MS || (pingedAt !== null && lastHeard > pingedAt)) {
       pingedAt = null;
       return;
     }

@@ -140,8 +140,11 @@ function SlowModelNotice() {
   const { config, backend, measured } = useStore(useShallow((s) => ({ config: s.config, backend: s.run.backend, measured: s.run.measuredRate })));
   const name = config.backend === 'auto' ? (backend?.name ?? 'webgpu') : config.backend;
   const shapes = layerShapes(config);
-  const rate = measured[name] ?? ASSUMED_RATE[name];
-  const ms = (1000 * stepFlops(shapes, config.batchSize)) / rate;
+  const flops = stepFlops(shapes, config.batchSize);
+  // a rate measured on a much smaller model is mostly its overheads: it does not scale up
+  const similar = measured[name] && measured[name].flops >= flops / 10 ? measured[name] : undefined;
+  const rate = similar?.rate ?? ASSUMED_RATE[name];
+  const ms = (1000 * flops) / rate;
   if (ms < SLOW_STEP_MS) return null;
   return (
     <div className="notice" role="note">
@@ -150,7 +153,7 @@ function SlowModelNotice() {
         formatCount(parameterCount(shapes)),
         t.status.backendNames[name],
         formatNumber(rate / 1e9, 2),
-        measured[name] !== undefined,
+        similar !== undefined,
       )}
     </div>
   );

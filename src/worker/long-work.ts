@@ -74,6 +74,11 @@ export class Periodic {
 
   constructor(private readonly everyMs: number) {}
 
+  /** How long the task took the last time it ran (ms). */
+  get lastMs(): number {
+    return this.tookMs;
+  }
+
   due(now: number): boolean {
     return now - this.last > Math.max(this.everyMs, this.tookMs / PERIODIC_SHARE);
   }

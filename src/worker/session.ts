@@ -226,19 +226,28 @@ export class TrainingSession {
     const before = this.config;
     const change = before ? classifyChange(before, next) : 'rebuild';
     if (change === 'none') return;
-    if (before && this.trainer && (change === 'rebuild' || change === 're-initialise')) {
+    // after a failed build (no trainer, steps before it) the mark goes out too: the next model's steps are not the marked settings'
+    const stepsSoFar = this.stepOffset + (this.trainer?.stepCount ?? 0);
+    if (before && stepsSoFar > 0 && (change === 'rebuild' || change === 're-initialise' || !this.trainer)) {
       // the old weights' steps go out first, then the mark: the charts break exactly between the two
       this.postMetrics(true);
       const fields = changedSettings(before, next);
-      const label = change === 'rebuild' ? `rebuild: ${fields.map((f) => `${f} ${next[f]}`).join(', ')}` : `re-init ${next.init}`;
-      this.host.post({ type: 'newWeights', step: this.stepOffset + this.trainer.stepCount + 1, label });
+      const label = change === 'rebuild' || !this.trainer ? `rebuild: ${fields.map((f) => `${f} ${next[f]}`).join(', ')}` : `re-init ${next.init}`;
+      this.host.post({ type: 'newWeights', step: stepsSoFar + 1, label });
     }
     if (change === 'rebuild' || !this.trainer) return this.build(next);
     this.trainer.setHyperParams(pick(next, HYPER_SETTINGS));
     if (change === 're-initialise') {
       this.trainer.reinitialize(pick(next, INIT_SETTINGS));
       this.diverged = false;
+      // the last step's activations are not the new weights': nothing to look inside until a step
+      this.trainer.model.forgetPass();
+      this.inside = null;
+      this.insideStale = false;
     }
+    // a new batch size changes the step's time in proportion, before it is measured again
+    if (before && this.msPerStep !== null && before.batchSize !== next.batchSize) this.msPerStep *= next.batchSize / before.batchSize;
+    if (before && before.batchSize !== next.batchSize) this.window = 1;
     this.config = next;
   }
 
@@ -315,11 +324,13 @@ export class TrainingSession {
     try {
       // first, while the workspace still holds the last training step (evaluating overwrites it);
       // an evaluation with no training since the last one (a pause after it) reports the same
+      // (a step given up last leaves nothing to look at: the look at the one before stays)
+      const long = this.long || this.evaluation.lastMs > LONG_STEP_MS;
       if (this.insideStale) {
-        this.inside = await trainer.inspect(this.long ? this.checkpoint('inside', step) : undefined);
+        this.inside = (await trainer.inspect(long ? this.checkpoint('inside', step) : undefined)) ?? this.inside;
         this.insideStale = false;
       }
-      const message = await evaluateRun(trainer, step, this.inside, this.long ? this.checkpoint('evaluation', step) : undefined);
+      const message = await evaluateRun(trainer, step, this.inside, long ? this.checkpoint('evaluation', step) : undefined);
       this.evaluation.ran(started, this.host.now());
       this.host.post(message);
     } catch (error) {

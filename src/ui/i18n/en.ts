@@ -84,7 +84,7 @@ export const en = {
     noModelStatus: 'nothing is trained',
     refusedNoModel: 'Train and Step need a model, and none could be built for these settings.',
     refusedDiverged:
-      'Train refused: the weights kept are those from just before the divergence, already far out, so training on them diverges again, whatever the learning rate. Press Reset to start afresh, or choose another initializer to draw new weights.',
+      'Train and Step refused: the weights kept are those from just before the divergence, already far out, so training on them diverges again, whatever the learning rate. Press Reset to start afresh, or choose another initializer to draw new weights.',
     resetAfresh: 'Reset: start afresh',
     workerSilent: (seconds: number) => `it did not answer for ${seconds} s`,
     workerFailed: (message: string) => `it failed: ${message}`,
@@ -95,7 +95,7 @@ export const en = {
     deadUnits: (steps: number, loss: string, chance: string) =>
       `Every gradient has been exactly 0 for ${steps} steps while the loss (${loss}) is above chance (${chance}): the units are dead (ReLU units that never switch on, or saturated ones), so training cannot move. Press Reset, with a smaller learning rate.`,
     slowStep: (seconds: string, parameters: string, backend: string, rate: string, measured: boolean) =>
-      `One training step of this model (${parameters} parameters) takes about ${seconds} s on ${backend}, at ${rate} GFLOP/s (${measured ? 'measured here' : 'assumed until a step is measured'}). It trains all the same; Pause, Reset and every change answer within a second.`,
+      `One training step of this model (${parameters} parameters) takes about ${seconds} s on ${backend}, at ${rate} GFLOP/s (${measured ? 'measured here' : 'assumed until a step is measured'}). It trains all the same: Pause, Reset and changes are answered between the step's layer ops.`,
     backendNames: { cpu: 'the CPU', webgpu: 'WebGPU' },
     /** Why a run diverged (the trainer says it in English). */
     reason: (english: string) => english,

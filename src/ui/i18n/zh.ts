@@ -150,7 +150,7 @@ export const zh: Strings = {
     noModelStatus: '没有在训练',
     refusedNoModel: '“训练”和“单步”需要一个模型，而这些设置无法构建模型。',
     refusedDiverged:
-      '拒绝训练：保留的权重是发散前一步的值，已经很大，无论学习率多小，在其上训练都会再次发散。请按“重置”重新开始，或选择另一种初始化方法重新抽取权重。',
+      '拒绝“训练”和“单步”：保留的权重是发散前一步的值，已经很大，无论学习率多小，在其上训练都会再次发散。请按“重置”重新开始，或选择另一种初始化方法重新抽取权重。',
     resetAfresh: '重置：重新开始',
     workerSilent: (seconds) => `${seconds} 秒没有响应`,
     workerFailed: (message) => `出错：${message}`,
@@ -160,7 +160,7 @@ export const zh: Strings = {
     deadUnits: (steps, loss, chance) =>
       `所有梯度已连续 ${steps} 步恰好为 0，而损失（${loss}）高于随机猜测（${chance}）：这些单元已经“死亡”（从不激活的 ReLU 单元，或饱和的单元），训练无法继续。请按“重置”，并使用更小的学习率。`,
     slowStep: (seconds, parameters, backend, rate, measured) =>
-      `这个模型（${parameters} 个参数）的一个训练步在${backend}上约需 ${seconds} 秒，速度 ${rate} GFLOP/s（${measured ? '在本机测得' : '测得之前的假定值'}）。它仍会训练；“暂停”、“重置”和每项修改都会在一秒内响应。`,
+      `这个模型（${parameters} 个参数）的一个训练步在${backend}上约需 ${seconds} 秒，速度 ${rate} GFLOP/s（${measured ? '在本机测得' : '测得之前的假定值'}）。它仍会训练：“暂停”、“重置”和修改会在这一步的层运算之间得到响应。`,
     backendNames: { cpu: ' CPU ', webgpu: ' WebGPU ' },
     reason: (english) =>
       english
@@ -169,7 +169,7 @@ export const zh: Strings = {
         .replace(/^the gradient norm of layer (\d+) is (.+)$/, '第 $1 层的梯度范数为 $2'),
     backendWords: { 'chosen in Backend': '在“后端”中选择', 'WebGPU unavailable': 'WebGPU 不可用', 'no adapter': '没有适配器' },
   },
-  marks: { rebuild: '重建', 're-init': '重新初始化', batch: '批量' },
+  marks: { rebuild: '重建', 're-init': '重新初始化', batch: '批量', 'new worker': '新的训练线程' },
   charts: {
     png: 'PNG',
     pngLabel: (chart) => `把${chart}下载为 PNG`,
@@ -210,7 +210,7 @@ export const zh: Strings = {
       axes: ['步', 'lr·‖∂J/∂W‖ / ‖W‖（对数）'],
     },
     layer: (n) => `第 ${n} 层`,
-    legendHidden: (layers) => `${layers} 层：每层一条线，从第 1 层（最深）到输出层（最浅）。这么深时不显示图例；下方的逐层表格列出每一层的数值。`,
+    legendHidden: (layers) => `${layers} 层：每层一条线，从第 1 层（颜色最深）到输出层（颜色最浅）。这么深时不显示图例；下方的逐层表格列出每一层的数值。`,
     weightNorm: (n) => `‖W${n}‖`,
   },
   table: {
