@@ -335,8 +335,8 @@ export class TrainingSession {
       this.host.post(message);
     } catch (error) {
       if (!(error instanceof GivenUp)) throw error;
-      // the look inside was part way: it is taken again after the next step
-      this.evaluation.ran(started, this.host.now());
+      // given up part way (its time says nothing of its cost): due again in EVAL_EVERY_MS
+      this.evaluation.postpone(this.host.now());
     } finally {
       this.work.end();
     }
