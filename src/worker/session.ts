@@ -12,11 +12,10 @@ import { type Checkpoint, METRICS_WINDOW, type StepResult, Trainer } from '../co
 import { runCheck } from './checks';
 import { evaluateRun } from './evaluation';
 import { GivenUp, INTERRUPTING, LongWork, Periodic } from './long-work';
+import { MetricsOutbox, POST_EVERY_MS } from './metrics-outbox';
 import { metricPoint, modelInfo } from './model-info';
-import type { Activity, BackendInfo, FromWorker, MetricPoint, ToWorker } from './protocol';
+import type { Activity, BackendInfo, FromWorker, ToWorker } from './protocol';
 
-/** Metrics go out at most this often, so the page redraws a few times a second, not per step. */
-const POST_EVERY_MS = 150;
 /** An evaluation (evaluation.ts) at most every EVAL_EVERY_MS, and no more than a tenth of the time (Periodic). */
 const EVAL_EVERY_MS = 2500;
 /** The decision boundary (2-D sets): at most this often, and at most a tenth of the time, like the evaluation. */
@@ -53,7 +52,7 @@ export class TrainingSession {
   private stepOffset = 0;
   /** Steps per read-back while running: about POST_EVERY_MS of work, so slow devices stay responsive. */
   private window = 1;
-  private readonly metricsOut = { pending: [] as MetricPoint[], lastPost: 0, stepsSincePost: 0 };
+  private readonly metricsOut: MetricsOutbox;
   private readonly evaluation = new Periodic(EVAL_EVERY_MS);
   private readonly boundaryTimer = new Periodic(BOUNDARY_EVERY_MS);
   private boundary: { grid: Grid; cells: Float64Array } | null = null;
@@ -74,6 +73,7 @@ export class TrainingSession {
 
   constructor(private readonly host: SessionHost) {
     this.work = new LongWork(host);
+    this.metricsOut = new MetricsOutbox(host);
   }
 
   /**
@@ -144,8 +144,7 @@ export class TrainingSession {
       case 'play':
         if (this.refuse('play')) break;
         this.running = true;
-        this.metricsOut.lastPost = this.host.now();
-        this.metricsOut.stepsSincePost = 0;
+        this.metricsOut.restartClock();
         this.host.post({ type: 'running', running: true });
         break;
       case 'pause':
@@ -214,7 +213,7 @@ export class TrainingSession {
     this.trainer?.destroy();
     this.trainer = null;
     this.stepOffset = 0;
-    this.metricsOut.pending = [];
+    this.metricsOut.clear();
     this.host.post({ type: 'running', running: false });
     this.host.post({ type: 'reset' });
     await this.build(config);
@@ -301,18 +300,8 @@ export class TrainingSession {
     await this.drawBoundary();
   }
 
-  /** Posts the pending points, at most every POST_EVERY_MS unless forced. */
   private postMetrics(force: boolean): void {
-    const now = this.host.now();
-    const out = this.metricsOut;
-    if (!force && now - out.lastPost < POST_EVERY_MS) return;
-    if (out.pending.length > 0) {
-      const seconds = Math.max(1e-3, (now - out.lastPost) / 1000);
-      this.host.post({ type: 'metrics', points: out.pending, stepsPerSecond: out.lastPost > 0 ? out.stepsSincePost / seconds : 0 });
-    }
-    out.pending = [];
-    out.stepsSincePost = 0;
-    out.lastPost = now;
+    this.metricsOut.post(force);
   }
 
   /** Evaluates the model (and looks inside it); given up, without a word, when a command comes in. */
@@ -365,7 +354,7 @@ export class TrainingSession {
     } catch (error) {
       this.work.end();
       if (error instanceof GivenUp) return false; // a command came in: it is handled next
-      if (await this.gpuLost()) {
+      if (this.backend instanceof WebGpuBackend && (await this.backend.isLost())) {
         // a lost device: carry on on the CPU from a rebuilt model, the charts stay
         await this.build(this.config!, `WebGPU ${(this.backend as WebGpuBackend).lostReason}`);
         return true;
@@ -386,8 +375,7 @@ export class TrainingSession {
         this.host.post({ type: 'running', running: false });
         return true;
       }
-      this.metricsOut.pending.push(metricPoint(result, this.stepOffset, this.trainer!.hyperParams));
-      this.metricsOut.stepsSincePost += 1;
+      this.metricsOut.add(metricPoint(result, this.stepOffset, this.trainer!.hyperParams));
     }
     this.postMetrics(!this.running);
     const now = this.host.now();
@@ -397,13 +385,5 @@ export class TrainingSession {
     }
     if (this.boundary && (!this.running || this.boundaryTimer.due(this.host.now()))) await this.drawBoundary();
     return true;
-  }
-
-  /** Whether the WebGPU device is lost; a failed read-back can come before the lost promise settles, so it waits a moment. */
-  private async gpuLost(): Promise<boolean> {
-    const backend = this.backend;
-    if (!(backend instanceof WebGpuBackend)) return false;
-    if (!backend.lostReason) await Promise.race([backend.device.lost, new Promise((r) => setTimeout(r, 1000))]);
-    return backend.lostReason !== null;
   }
 }
