@@ -17,6 +17,11 @@ async function makeBackend(choice: BackendChoice, fallbackReason?: string): Prom
   try {
     if (!('gpu' in navigator) || !navigator.gpu) throw new WebGpuUnavailableError('this browser has no navigator.gpu');
     const gpuBackend = await WebGpuBackend.create({ gpu: navigator.gpu, shaders: bundledShaders() });
+    if (choice === 'auto' && gpuBackend.software) {
+      // a software adapter is WebGPU on the CPU, several times slower than the CPU path itself
+      gpuBackend.destroy();
+      return { backend: new CpuBackend(), info: { name: 'cpu', label: `CPU · faster here than WebGPU (software adapter: ${gpuBackend.adapterName})` } };
+    }
     return { backend: gpuBackend, info: { name: 'webgpu', label: gpuBackend.description } };
   } catch (error) {
     const reason = error instanceof WebGpuUnavailableError ? error.message : `WebGPU failed: ${(error as Error).message}`;

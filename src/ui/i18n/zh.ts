@@ -167,7 +167,13 @@ export const zh: Strings = {
         .replace(/^the loss is (.+)$/, '损失为 $1')
         .replace(/^the L2 term is (.+)$/, 'L2 项为 $1')
         .replace(/^the gradient norm of layer (\d+) is (.+)$/, '第 $1 层的梯度范数为 $2'),
-    backendWords: { 'chosen in Backend': '在“后端”中选择', 'WebGPU unavailable': 'WebGPU 不可用', 'no adapter': '没有适配器' },
+    backendWords: {
+      'chosen in Backend': '在“后端”中选择',
+      'WebGPU unavailable': 'WebGPU 不可用',
+      'no adapter': '没有适配器',
+      'faster here than WebGPU': '在本机比 WebGPU 快',
+      'software adapter': '软件适配器',
+    },
   },
   marks: { rebuild: '重建', 're-init': '重新初始化', batch: '批量', 'new worker': '新的训练线程' },
   charts: {
