@@ -1,11 +1,11 @@
 // Canvas charts (uPlot) on the page: each chart's figure, its redraws on new metrics (a bounded view, at a bounded rate), its PNG and its explanation (what each plots: chart-specs.ts).
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { metrics } from '../store/metrics-buffer';
 import { useStore } from '../store/store';
 import { type HeldRanges, referenceDash, referencePlugin, withReferenceRanges } from './chart-references';
-import { type ChartSpec, gradSpec, LEGEND_MOST_LAYERS, lossSpec, profileSpec, ratioSpec, type View, weightSpec, withLatestLegend } from './chart-specs';
+import { type ChartSpec, gradSpec, lossSpec, profileSpec, ratioSpec, type View, weightSpec, withLatestLegend } from './chart-specs';
 import { describeRun, type Strings, useStrings } from './i18n';
 
 /** Each chart's ranges held by Fix axes; let go when it is turned off. */
@@ -30,7 +30,8 @@ const REDRAW_EVERY_MS = 300;
 /** …and waits at least this many times its last drawing's length: the page's charts together draw a small share of the time. */
 const REDRAW_SHARE = 12;
 
-function useChart(spec: ChartSpec, view: View) {
+/** Draws a spec's chart; `legendLeftOut` hears, at each rebuild, how many layer lines a hidden legend would have named (0: shown). */
+function useChart(spec: ChartSpec, view: View, legendLeftOut: (layers: number) => void) {
   const container = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const target = container.current!;
@@ -54,6 +55,7 @@ function useChart(spec: ChartSpec, view: View) {
           options = { ...options, plugins: [...(options.plugins ?? []), referencePlugin(view.references, spec.references)] };
         }
         plot = new uPlot(options, data, target);
+        legendLeftOut(options.legend?.show === false && spec.perLayer ? series.gradNorms.length : 0);
       } else {
         plot.setData(data);
       }
@@ -84,7 +86,7 @@ function useChart(spec: ChartSpec, view: View) {
       if (timer) clearTimeout(timer);
       plot?.destroy();
     };
-  }, [spec, view]);
+  }, [spec, view, legendLeftOut]);
   return container;
 }
 
@@ -123,8 +125,9 @@ function Chart({ text, spec }: { text: (t: Strings) => ChartText; spec: ChartSpe
   const references = useStore((s) => s.references);
   const view = useMemo(() => ({ t, logSteps, fixedAxes, references }), [t, logSteps, fixedAxes, references]);
   if (!fixedAxes) held.delete(spec);
-  const ref = useChart(spec, view);
-  const layers = useStore((s) => s.run.model?.shapes.length ?? 0);
+  // the note says what the legend leaves out, decided where the legend is (the history's layer count)
+  const [leftOut, setLeftOut] = useState(0);
+  const ref = useChart(spec, view, setLeftOut);
   return (
     <figure className="chart">
       <figcaption>
@@ -138,7 +141,7 @@ function Chart({ text, spec }: { text: (t: Strings) => ChartText; spec: ChartSpe
         <p>{explain}</p>
       </details>
       <div ref={ref} role="img" aria-label={label} />
-      {spec.perLayer && layers > LEGEND_MOST_LAYERS && <p className="legend-note">{t.charts.legendHidden(layers)}</p>}
+      {leftOut > 0 && <p className="legend-note">{t.charts.legendHidden(leftOut)}</p>}
       {spec.references && references.length > 0 && (
         <ul className="reference-legend" aria-label={t.charts.referencesIn(label)}>
           {references.map((r) => (

@@ -18,16 +18,11 @@ export type EvaluationMessage = Extract<FromWorker, { type: 'evaluation' }>;
 /**
  * Evaluates the trainer's model at `step`. `inside` is what Trainer.inspect() saw at the last
  * training step (it must be read before this, which overwrites the workspace). With a checkpoint,
- * the forward passes go op by op (Trainer.evaluate), counted as one piece of work.
+ * the forward passes go op by op (Trainer.evaluate), each split counted on its own.
  */
 export async function evaluateRun(trainer: Trainer, step: number, inside: Inside | null, checkpoint?: Checkpoint): Promise<EvaluationMessage> {
   // the training set too, not its batches: with few examples, the gap between the two is overfitting
-  const half =
-    checkpoint &&
-    ((part: number): Checkpoint =>
-      (done, total) =>
-        checkpoint(part * total + done, 2 * total));
-  const { predictions, ...test } = await trainer.evaluate('test', EVAL_SAMPLES, { predictions: true, checkpoint: half?.(0) });
+  const { predictions, ...test } = await trainer.evaluate('test', EVAL_SAMPLES, { predictions: true, checkpoint });
   const q = trainer.dataset.numClasses;
   const confusion = confusionMatrix(predictions!.labels, predictions!.probabilities, q);
   const image = trainer.dataset.inputDim === IMAGE_SIDE * IMAGE_SIDE;
@@ -36,7 +31,7 @@ export async function evaluateRun(trainer: Trainer, step: number, inside: Inside
     const dim = features.length / count;
     return image && features instanceof Uint8Array ? { ...m, pixels: features.slice(m.index * dim, (m.index + 1) * dim) } : m;
   });
-  const train = await trainer.evaluate('train', EVAL_SAMPLES, { checkpoint: half?.(1) });
+  const train = await trainer.evaluate('train', EVAL_SAMPLES, { checkpoint });
   const params = await trainer.backend.read(trainer.model.params);
   const layers = trainer.model.layers;
   const spread = layers.map((layer) => unitSpread(params, layer));
