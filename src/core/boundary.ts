@@ -21,12 +21,17 @@ export interface StoredLayer {
 /** Multiply-adds one boundary may cost: the grid shrinks for big models (never below 16 × 16). */
 export const BOUNDARY_BUDGET = 30e6;
 
+/** Multiply-adds of one point's forward pass through the layers. */
+function multiplyAddsPerPoint(layers: readonly StoredLayer[]): number {
+  return layers.reduce((sum, l) => sum + l.fanIn * l.fanOut, 0);
+}
+
 /** Multiply-adds past which no boundary is drawn at all: even the smallest grid would hold the worker for seconds. */
 export const BOUNDARY_LIMIT = 10 * BOUNDARY_BUDGET;
 
 /** Whether a model's boundary can be predicted on the smallest grid (16 × 16) within BOUNDARY_LIMIT. */
 export function boundaryAffordable(layers: readonly StoredLayer[]): boolean {
-  return 16 * 16 * layers.reduce((sum, l) => sum + l.fanIn * l.fanOut, 0) <= BOUNDARY_LIMIT;
+  return 16 * 16 * multiplyAddsPerPoint(layers) <= BOUNDARY_LIMIT;
 }
 
 /** The data's extent with a margin of `pad` of its span on each side, and a grid side that fits the budget. */
@@ -40,7 +45,7 @@ export function gridFor(features: ArrayLike<number>, layers: readonly StoredLaye
   }
   if (!Number.isFinite(xMin)) [xMin, xMax, yMin, yMax] = [-1, 1, -1, 1];
   const [dx, dy] = [Math.max(xMax - xMin, 1e-6) * pad, Math.max(yMax - yMin, 1e-6) * pad];
-  const perPoint = layers.reduce((sum, l) => sum + l.fanIn * l.fanOut, 0);
+  const perPoint = multiplyAddsPerPoint(layers);
   const size = Math.max(16, Math.min(64, Math.floor(Math.sqrt(BOUNDARY_BUDGET / Math.max(perPoint, 1)))));
   return { xMin: xMin - dx, xMax: xMax + dx, yMin: yMin - dy, yMax: yMax + dy, size };
 }
