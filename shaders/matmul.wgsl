@@ -191,240 +191,425 @@ fn finish(row: u32, col: u32, acc: f32) -> Finished {
   return result;
 }
 
-// ---- register-tiled: an 8×8 workgroup computes a 32×32 block, each thread a 4×4 block ----
-// Thread (x, y) owns rows 4y … 4y+3 and columns 4x … 4x+3, held as four vec4 accumulators and
-// updated with vec4 FMAs, written out by hand: software adapters (SwiftShader's JIT) keep neither
-// loops unrolled nor private arrays in registers, and run this several times faster.
+// ---- register-tiled: a workgroup of 16 threads computes a 32×32 block of out, each thread an 8×8 block ----
+// Each thread reads its operands straight from storage: no workgroup tiles, so no barrier in the
+// product. Software adapters (SwiftShader) run a shader with barriers as coroutines, and there a
+// load costs far more than a multiply-add: a thread's 8×8 block takes 64 loads for 256 of them
+// (a 4×4 block 32 for 64). Only the epilogues that sum a tile (PARAMETER_GRADIENT, SGD_STEP) meet
+// once at the end, and SGD_STEP once at the start for its guard. Blocks are 4×4 matrices, k in
+// steps of four: C += A·B with A's column q four rows at k + q and B's column j one column over
+// k … k + 3 (software adapters keep neither loops unrolled nor private arrays in registers, so the
+// steps are written out). Nothing is checked in the loop: rows past op(a)'s stored ones read a row
+// that is stored (or the next line, or the binding's last element), columns past N the last
+// column, and those sums are never stored; op(a)'s ones row (AUGMENT with TRANS_A) is summed on
+// its own. u8 features are read four to a word: the host pads each sample to a multiple of four.
 
 const TILE: u32 = 32u; // core/metrics-row.ts's PARTIAL_TILE: the backend checks they agree
-var<workgroup> tileA: array<f32, 1024>; // [k][row]: tileA[k * TILE + row]; reused for the epilogue's sums
-var<workgroup> tileB: array<vec4<f32>, 256>; // [k][col / 4]: tileB[k * 8 + col / 4]
+var<workgroup> tileSums: array<vec2<f32>, 16>; // each thread's (‖W‖², ‖dW‖²) shares, summed by thread 0
 
-@compute @workgroup_size(8, 8)
-fn matmul(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let thread = lid.y * 8u + lid.x;
-  if (EPILOGUE == EPILOGUE_SGD_STEP) { poisonBits = checkGuard(thread, 64u); }
-  let rowBase = wid.y * TILE;
-  let colBase = wid.x * TILE;
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
-  // op(a)'s rows and k that are stored (the augmented line is not)
-  var aRows = params.M;
-  var aK = params.K;
-  if (AUGMENT) {
-    if (TRANS_A) { aRows -= 1u; } else { aK -= 1u; }
+// the four u8 features of one word, scaled
+fn unpackBytes(word: u32) -> vec4<f32> {
+  return vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xffu)) * params.dataScale;
+}
+
+// op(a)[row, k] without checks and without the augmented line (the fast path's edges)
+fn storedA(row: u32, k: u32) -> f32 {
+  var r = row;
+  var c = k;
+  if (TRANS_A) {
+    r = k;
+    c = row;
   }
-  for (var t = 0u; t < params.K; t += TILE) {
-    if (LOAD_A == LOAD_A_GATHERED_U8 && params.dataCols % 4u == 0u) {
-      loadGatheredTile(thread, rowBase, t);
-    } else if (LOAD_A == LOAD_A_STORED && rowBase + TILE <= aRows && t + TILE <= aK) {
-      loadInteriorTileA(thread, rowBase, t);
-    } else {
-      for (var e = 0u; e < 16u; e++) {
-        let idx = thread * 16u + e; // 0 … 1023
-        // walk the stored matrix along its contiguous dimension
-        var r = idx / TILE;
-        var ka = idx % TILE;
-        if (TRANS_A) { r = idx % TILE; ka = idx / TILE; }
-        tileA[ka * TILE + r] = loadA(rowBase + r, t + ka);
-      }
-    }
-    if (!TRANS_B && t + TILE <= params.K && colBase + TILE <= params.N) {
-      // a thread's four slots are 16 consecutive values of one row of b
-      let src = (t + thread / 2u) * params.ldb + colBase + (thread % 2u) * 16u;
-      tileB[thread * 4u] = vec4<f32>(b[src], b[src + 1u], b[src + 2u], b[src + 3u]);
-      tileB[thread * 4u + 1u] = vec4<f32>(b[src + 4u], b[src + 5u], b[src + 6u], b[src + 7u]);
-      tileB[thread * 4u + 2u] = vec4<f32>(b[src + 8u], b[src + 9u], b[src + 10u], b[src + 11u]);
-      tileB[thread * 4u + 3u] = vec4<f32>(b[src + 12u], b[src + 13u], b[src + 14u], b[src + 15u]);
-    } else {
-      for (var e = 0u; e < 4u; e++) {
-        let slot = thread * 4u + e; // 0 … 255
-        let kb = t + slot / 8u;
-        let c = colBase + (slot % 8u) * 4u;
-        tileB[slot] = vec4<f32>(loadB(kb, c), loadB(kb, c + 1u), loadB(kb, c + 2u), loadB(kb, c + 3u));
-      }
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < TILE; k++) {
-      let bv = tileB[k * 8u + lid.x];
-      let ak = k * TILE + lid.y * 4u;
-      acc0 = fma(vec4<f32>(tileA[ak]), bv, acc0);
-      acc1 = fma(vec4<f32>(tileA[ak + 1u]), bv, acc1);
-      acc2 = fma(vec4<f32>(tileA[ak + 2u]), bv, acc2);
-      acc3 = fma(vec4<f32>(tileA[ak + 3u]), bv, acc3);
-    }
-    workgroupBarrier();
+  if (LOAD_A == LOAD_A_STORED) { return a[r * params.lda + c]; }
+  let at = order[params.start + r] * params.dataCols + c;
+  if (LOAD_A == LOAD_A_GATHERED_U8) { return f32(byteAt(features[at / 4u], at)) * params.dataScale; }
+  return bitcast<f32>(features[at]) * params.dataScale;
+}
+
+// op(a) at rows row … row + 3 and k … k + 3: column q holds the four rows at k + q. Not
+// transposed, `lines` is per row the start of its stored line (row · lda, or the first feature of
+// its sample); gathered and transposed, `samples` is the first feature of samples k … k + 3.
+fn quadA(row: u32, k: u32, lines: vec4<u32>, samples: vec4<u32>) -> mat4x4<f32> {
+  if (LOAD_A == LOAD_A_GATHERED_U8 && !TRANS_A) {
+    // one word holds a sample's four features k … k + 3 (k % 4 == 0, the stride a multiple of four)
+    let w = (lines + vec4<u32>(k)) / 4u;
+    return transpose(mat4x4<f32>(unpackBytes(features[w.x]), unpackBytes(features[w.y]), unpackBytes(features[w.z]), unpackBytes(features[w.w])));
   }
-  let row = rowBase + lid.y * 4u;
-  let col = colBase + lid.x * 4u;
-  var sums = storeRow(row, col, acc0);
-  sums += storeRow(row + 1u, col, acc1);
-  sums += storeRow(row + 2u, col, acc2);
-  sums += storeRow(row + 3u, col, acc3);
+  if (LOAD_A == LOAD_A_GATHERED_U8) {
+    // one word holds features row … row + 3 of a sample (row % 4 == 0)
+    let w = (samples + vec4<u32>(row)) / 4u;
+    return mat4x4<f32>(unpackBytes(features[w.x]), unpackBytes(features[w.y]), unpackBytes(features[w.z]), unpackBytes(features[w.w]));
+  }
+  if (LOAD_A == LOAD_A_STORED && !TRANS_A) {
+    let p = lines + vec4<u32>(k);
+    return transpose(mat4x4<f32>(
+      vec4<f32>(a[p.x], a[p.x + 1u], a[p.x + 2u], a[p.x + 3u]),
+      vec4<f32>(a[p.y], a[p.y + 1u], a[p.y + 2u], a[p.y + 3u]),
+      vec4<f32>(a[p.z], a[p.z + 1u], a[p.z + 2u], a[p.z + 3u]),
+      vec4<f32>(a[p.w], a[p.w + 1u], a[p.w + 2u], a[p.w + 3u]),
+    ));
+  }
+  if (LOAD_A == LOAD_A_STORED) {
+    let p = k * params.lda + row;
+    let l = params.lda;
+    return mat4x4<f32>(
+      vec4<f32>(a[p], a[p + 1u], a[p + 2u], a[p + 3u]),
+      vec4<f32>(a[p + l], a[p + l + 1u], a[p + l + 2u], a[p + l + 3u]),
+      vec4<f32>(a[p + 2u * l], a[p + 2u * l + 1u], a[p + 2u * l + 2u], a[p + 2u * l + 3u]),
+      vec4<f32>(a[p + 3u * l], a[p + 3u * l + 1u], a[p + 3u * l + 2u], a[p + 3u * l + 3u]),
+    );
+  }
+  return mat4x4<f32>(lineA(row, k, lines), lineA(row, k + 1u, lines), lineA(row, k + 2u, lines), lineA(row, k + 3u, lines));
+}
+
+// op(a) at rows row … row + 3 and one k
+fn lineA(row: u32, k: u32, lines: vec4<u32>) -> vec4<f32> {
+  if (LOAD_A == LOAD_A_STORED && !TRANS_A) {
+    let p = lines + vec4<u32>(k);
+    return vec4<f32>(a[p.x], a[p.y], a[p.z], a[p.w]);
+  }
+  return vec4<f32>(storedA(row, k), storedA(row + 1u, k), storedA(row + 2u, k), storedA(row + 3u, k));
+}
+
+// op(b) at k … k + 3 and the columns cols (in range): column j holds column cols[j] over k … k + 3
+fn quadB(k: u32, cols: vec4<u32>) -> mat4x4<f32> {
+  let l = params.ldb;
+  if (TRANS_B) {
+    let p = cols * l + vec4<u32>(k);
+    return mat4x4<f32>(
+      vec4<f32>(b[p.x], b[p.x + 1u], b[p.x + 2u], b[p.x + 3u]),
+      vec4<f32>(b[p.y], b[p.y + 1u], b[p.y + 2u], b[p.y + 3u]),
+      vec4<f32>(b[p.z], b[p.z + 1u], b[p.z + 2u], b[p.z + 3u]),
+      vec4<f32>(b[p.w], b[p.w + 1u], b[p.w + 2u], b[p.w + 3u]),
+    );
+  }
+  let p = vec4<u32>(k * l) + cols;
+  return transpose(mat4x4<f32>(
+    vec4<f32>(b[p.x], b[p.y], b[p.z], b[p.w]),
+    vec4<f32>(b[p.x + l], b[p.y + l], b[p.z + l], b[p.w + l]),
+    vec4<f32>(b[p.x + 2u * l], b[p.y + 2u * l], b[p.z + 2u * l], b[p.w + 2u * l]),
+    vec4<f32>(b[p.x + 3u * l], b[p.y + 3u * l], b[p.z + 3u * l], b[p.w + 3u * l]),
+  ));
+}
+
+// op(b) at one k and the columns cols (in range)
+fn lineB(k: u32, cols: vec4<u32>) -> vec4<f32> {
+  var p = vec4<u32>(k * params.ldb) + cols;
+  if (TRANS_B) { p = cols * params.ldb + vec4<u32>(k); }
+  return vec4<f32>(b[p.x], b[p.y], b[p.z], b[p.w]);
+}
+
+// k of op(a) that are stored: the ones column (AUGMENT without TRANS_A) is not
+fn storedKOfA() -> u32 {
+  if (AUGMENT && !TRANS_A) { return params.K - 1u; }
+  return params.K;
+}
+
+// x · yᵀ as columns: column j is x · y[j]
+fn outer(x: vec4<f32>, y: vec4<f32>) -> mat4x4<f32> {
+  return mat4x4<f32>(x * y.x, x * y.y, x * y.z, x * y.w);
+}
+
+// columns col … col + 3, those past N reading the last column (their sums are never stored)
+fn columnsFrom(col: u32) -> vec4<u32> {
+  return min(vec4<u32>(col) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(params.N - 1u));
+}
+
+// per row of rows row … row + 3 (not transposed), where its stored line starts; rows past M read row M − 1
+fn linesOf(row: u32) -> vec4<u32> {
+  let rows = min(vec4<u32>(row) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(params.M - 1u));
+  if (LOAD_A == LOAD_A_STORED) { return rows * params.lda; }
+  let s = vec4<u32>(params.start) + rows;
+  return vec4<u32>(order[s.x], order[s.y], order[s.z], order[s.w]) * params.dataCols;
+}
+
+// the first feature of samples k … k + 3, when op(a) is gathered u8 and transposed (else unused)
+fn samplesAt(k: u32) -> vec4<u32> {
+  if (LOAD_A != LOAD_A_GATHERED_U8 || !TRANS_A) { return vec4<u32>(0u); }
+  let s = params.start + k;
+  return vec4<u32>(order[s], order[s + 1u], order[s + 2u], order[s + 3u]) * params.dataCols;
+}
+
+// whether rows row … row + 7 hold op(a)'s ones row (AUGMENT with TRANS_A), which the loop read as any other
+fn holdsOnesRow(row: u32) -> bool {
+  return AUGMENT && TRANS_A && params.M - 1u >= row && params.M - 1u < row + 8u;
+}
+
+// m with row i (0 … 3) set to v
+fn withRow(m: mat4x4<f32>, i: u32, v: vec4<f32>) -> mat4x4<f32> {
+  var r = m;
+  r[0][i] = v.x;
+  r[1][i] = v.y;
+  r[2][i] = v.z;
+  r[3][i] = v.w;
+  return r;
+}
+
+// Σ_k op(b)[k, cols]: the ones row's outputs
+fn columnSums(cols: vec4<u32>) -> vec4<f32> {
+  var sum = vec4<f32>(0.0);
+  for (var k = 0u; k < params.K; k++) { sum += lineB(k, cols); }
+  return sum;
+}
+
+// A thread's 8×8 block as four 4×4 ones: rows 0 … 3 or 4 … 7 (the first digit), columns 0 … 3 or 4 … 7
+struct Block {
+  c00: mat4x4<f32>,
+  c01: mat4x4<f32>,
+  c10: mat4x4<f32>,
+  c11: mat4x4<f32>,
+}
+
+// the block of op(a) · op(b) at rows row … row + 7 and the columns cols0, cols1 (in range)
+fn blockOf(row: u32, cols0: vec4<u32>, cols1: vec4<u32>) -> Block {
+  var lines0 = vec4<u32>(0u);
+  var lines1 = vec4<u32>(0u);
+  if (!TRANS_A) {
+    lines0 = linesOf(row);
+    lines1 = linesOf(row + 4u);
+  }
+  let kEnd = storedKOfA();
+  let k4 = kEnd & ~3u;
+  var c00 = mat4x4<f32>();
+  var c01 = mat4x4<f32>();
+  var c10 = mat4x4<f32>();
+  var c11 = mat4x4<f32>();
+  for (var k = 0u; k < k4; k += 4u) {
+    let samples = samplesAt(k);
+    let a0 = quadA(row, k, lines0, samples);
+    let a1 = quadA(row + 4u, k, lines1, samples);
+    let b0 = quadB(k, cols0);
+    let b1 = quadB(k, cols1);
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+  }
+  for (var k = k4; k < kEnd; k++) {
+    let x0 = lineA(row, k, lines0);
+    let x1 = lineA(row + 4u, k, lines1);
+    let y0 = lineB(k, cols0);
+    let y1 = lineB(k, cols1);
+    c00 += outer(x0, y0);
+    c01 += outer(x0, y1);
+    c10 += outer(x1, y0);
+    c11 += outer(x1, y1);
+  }
+  if (AUGMENT && !TRANS_A) {
+    // the ones column of op(a) adds op(b)'s last row to every row
+    let y0 = lineB(params.K - 1u, cols0);
+    let y1 = lineB(params.K - 1u, cols1);
+    c00 += outer(vec4<f32>(1.0), y0);
+    c01 += outer(vec4<f32>(1.0), y1);
+    c10 += outer(vec4<f32>(1.0), y0);
+    c11 += outer(vec4<f32>(1.0), y1);
+  }
+  if (holdsOnesRow(row)) {
+    let i = params.M - 1u - row;
+    let s0 = columnSums(cols0);
+    let s1 = columnSums(cols1);
+    if (i < 4u) {
+      c00 = withRow(c00, i, s0);
+      c01 = withRow(c01, i, s1);
+    } else {
+      c10 = withRow(c10, i - 4u, s0);
+      c11 = withRow(c11, i - 4u, s1);
+    }
+  }
+  return Block(c00, c01, c10, c11);
+}
+
+@compute @workgroup_size(16)
+fn matmul(@builtin(local_invocation_index) thread: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  if (EPILOGUE == EPILOGUE_SGD_STEP) { poisonBits = checkGuard(thread, 16u); }
+  let row = wid.y * TILE + (thread / 4u) * 8u;
+  let col = wid.x * TILE + (thread % 4u) * 8u;
+  let c = blockOf(row, columnsFrom(col), columnsFrom(col + 4u));
+  var sums = storeBlock(row, col, c.c00);
+  sums += storeBlock(row, col + 4u, c.c01);
+  sums += storeBlock(row + 4u, col, c.c10);
+  sums += storeBlock(row + 4u, col + 4u, c.c11);
   if (EPILOGUE == EPILOGUE_PARAMETER_GRADIENT || EPILOGUE == EPILOGUE_SGD_STEP) {
     // this tile's ‖W‖² and ‖dW‖²: metrics[slot + 2·tile], metrics[slot + 2·tile + 1]
-    tileA[thread] = sums.x;
-    tileA[64u + thread] = sums.y;
+    tileSums[thread] = sums;
     workgroupBarrier();
-    for (var stride = 32u; stride > 0u; stride /= 2u) {
-      if (thread < stride) {
-        tileA[thread] += tileA[thread + stride];
-        tileA[64u + thread] += tileA[64u + thread + stride];
-      }
-      workgroupBarrier();
-    }
     if (thread == 0u) {
+      var total = vec2<f32>(0.0);
+      for (var t = 0u; t < 16u; t++) { total += tileSums[t]; }
       let tile = wid.y * params.tilesX + wid.x;
-      metrics[params.slot + 2u * tile] = partial(tileA[0]);
-      metrics[params.slot + 2u * tile + 1u] = partial(tileA[64]);
+      metrics[params.slot + 2u * tile] = partial(total.x);
+      metrics[params.slot + 2u * tile + 1u] = partial(total.y);
     }
   }
 }
 
-// A thread's 16 loads of a gathered u8 tile are 16 consecutive features of one sample: one order
-// lookup and four word reads instead of sixteen of each (loadA per element is the fallback at the
-// edges: past the last sample, or a run that reaches the ones column).
-fn loadGatheredTile(thread: u32, rowBase: u32, t: u32) {
-  let first = thread * 16u;
-  var sample = 0u; // batch row
-  var feature = 0u; // first of the 16 features
-  var batchRows = params.M;
-  if (TRANS_A) {
-    sample = t + first / TILE;
-    feature = rowBase + first % TILE;
-    batchRows = params.K;
-  } else {
-    sample = rowBase + first / TILE;
-    feature = t + first % TILE;
-  }
-  if (sample >= batchRows || feature + 16u > params.dataCols) {
-    for (var e = 0u; e < 16u; e++) {
-      let idx = first + e;
-      var r = idx / TILE;
-      var ka = idx % TILE;
-      if (TRANS_A) { r = idx % TILE; ka = idx / TILE; }
-      tileA[ka * TILE + r] = loadA(rowBase + r, t + ka);
-    }
-    return;
-  }
-  let word0 = (order[params.start + sample] * params.dataCols + feature) / 4u;
-  // element e goes to tileA[dst + e·step]: [k = sample][row = feature] with TRANS_A, else [k = feature][row = sample]
-  var dst = first;
-  var step = 1u;
-  if (!TRANS_A) {
-    dst = (first % TILE) * TILE + first / TILE;
-    step = TILE;
-  }
-  storeBytes(features[word0], dst, step);
-  storeBytes(features[word0 + 1u], dst + 4u * step, step);
-  storeBytes(features[word0 + 2u], dst + 8u * step, step);
-  storeBytes(features[word0 + 3u], dst + 12u * step, step);
-}
-
-// four u8 features of one word, scaled, to tileA[dst + i·step]
-fn storeBytes(word: u32, dst: u32, step: u32) {
-  let v = vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xffu)) * params.dataScale;
-  tileA[dst] = v.x;
-  tileA[dst + step] = v.y;
-  tileA[dst + 2u * step] = v.z;
-  tileA[dst + 3u * step] = v.w;
-}
-
-// A tile of op(a) that lies inside the stored matrix: a thread's 16 loads are 16 consecutive
-// values of one stored row, without bounds checks.
-fn loadInteriorTileA(thread: u32, rowBase: u32, t: u32) {
-  let line = thread / 2u; // the stored row: op(a)'s row (or k, with TRANS_A)
-  let first = (thread % 2u) * 16u; // the first of the 16 along it
-  if (TRANS_A) {
-    let src = (t + line) * params.lda + rowBase + first;
-    let dst = line * TILE + first; // [k = line][row = first + e]
-    for (var e = 0u; e < 16u; e++) { tileA[dst + e] = a[src + e]; }
-  } else {
-    let src = (rowBase + line) * params.lda + t + first;
-    let dst = first * TILE + line; // [k = first + e][row = line]
-    for (var e = 0u; e < 16u; e++) { tileA[dst + e * TILE] = a[src + e]; }
-  }
-}
-
-// Finishes and stores up to four outputs of one row; returns their (‖W‖², ‖dW‖²) shares.
-fn storeRow(row: u32, col: u32, acc: vec4<f32>) -> vec2<f32> {
+// Finishes and stores a 4×4 block at rows row … row + 3, columns col … col + 3; returns its (‖W‖², ‖dW‖²) shares.
+fn storeBlock(row: u32, col: u32, block: mat4x4<f32>) -> vec2<f32> {
   var sums = vec2<f32>(0.0);
-  if (row >= params.M) { return sums; }
   for (var j = 0u; j < 4u; j++) {
     if (col + j < params.N) {
-      let done = finish(row, col + j, acc[j]);
-      if (storing()) { out[row * params.N + col + j] = done.value; }
-      sums += vec2<f32>(done.weightSq, done.gradSq);
+      for (var i = 0u; i < 4u; i++) {
+        if (row + i < params.M) {
+          let done = finish(row + i, col + j, block[j][i]);
+          if (storing()) { out[(row + i) * params.N + col + j] = done.value; }
+          sums += vec2<f32>(done.weightSq, done.gradSq);
+        }
+      }
     }
   }
   return sums;
 }
 
-// ---- narrow outputs (N ≤ NARROW_N, such as 10 classes): a thread per output row, all N columns ----
-// op(b) is staged 64 rows of k at a time as vec4s; each thread streams its own row of op(a) into
-// four vec4 accumulators. SOFTMAX_CROSS_ENTROPY is the fused loss of the row's logits:
-// dO = (softmax − onehot)·scale into out, and per 32-row block the scaled loss sum and the
-// correct count into the metrics.
+// ---- narrow outputs (N ≤ NARROW_N, such as 10 classes): a thread per 8 rows, all N columns ----
+// The same blocks, NARROW_GROUPS groups of four columns (the host sets ceil(N / 4)), four threads
+// a 32-row block. SOFTMAX_CROSS_ENTROPY is the fused loss of each row's logits: dO = (softmax −
+// onehot)·scale into out, and per 32-row block the scaled loss sum and the correct count into the
+// metrics.
 
-const NARROW_N: u32 = 16u; // the widest narrow output (four vec4 accumulators); core/backend.ts's MAX_FUSED_CLASSES
-const NARROW_K: u32 = 64u;
-var<workgroup> tileNarrow: array<vec4<f32>, 256>; // [k][col / 4]: tileNarrow[k * 4 + col / 4]
-var<workgroup> sumsNarrow: array<vec2<f32>, 32>;
+const NARROW_N: u32 = 16u; // the widest narrow output (four groups of four); core/backend.ts's MAX_FUSED_CLASSES
+override NARROW_GROUPS: u32 = 4u;
+var<workgroup> sumsNarrow: array<vec2<f32>, 4>;
 
-@compute @workgroup_size(32)
-fn matmul_narrow(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
-  let row = wid.x * TILE + lid.x;
-  if (EPILOGUE == EPILOGUE_SGD_STEP) { poisonBits = checkGuard(lid.x, 32u); }
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
-  for (var t = 0u; t < params.K; t += NARROW_K) {
-    for (var e = 0u; e < 8u; e++) {
-      let slot = lid.x * 8u + e; // 0 … 255
-      let k = t + slot / 4u;
-      let c = (slot % 4u) * 4u;
-      tileNarrow[slot] = vec4<f32>(loadB(k, c), loadB(k, c + 1u), loadB(k, c + 2u), loadB(k, c + 3u));
-    }
-    workgroupBarrier();
-    let kEnd = min(NARROW_K, params.K - t);
-    for (var k = 0u; k < kEnd; k++) {
-      let av = vec4<f32>(loadA(row, t + k));
-      acc0 = fma(av, tileNarrow[k * 4u], acc0);
-      acc1 = fma(av, tileNarrow[k * 4u + 1u], acc1);
-      acc2 = fma(av, tileNarrow[k * 4u + 2u], acc2);
-      acc3 = fma(av, tileNarrow[k * 4u + 3u], acc3);
-    }
-    workgroupBarrier();
+// A thread's 8 rows by up to 16 columns: g<h><group>, rows 4h … 4h + 3, columns 4·group … 4·group + 3
+struct Narrow {
+  g00: mat4x4<f32>,
+  g01: mat4x4<f32>,
+  g02: mat4x4<f32>,
+  g03: mat4x4<f32>,
+  g10: mat4x4<f32>,
+  g11: mat4x4<f32>,
+  g12: mat4x4<f32>,
+  g13: mat4x4<f32>,
+}
+
+fn narrowOf(row: u32) -> Narrow {
+  var lines0 = vec4<u32>(0u);
+  var lines1 = vec4<u32>(0u);
+  if (!TRANS_A) {
+    lines0 = linesOf(row);
+    lines1 = linesOf(row + 4u);
   }
-  var sums = vec2<f32>(0.0, 0.0);
-  if (row < params.M) {
-    var logits = array<f32, NARROW_N>(
-      acc0.x, acc0.y, acc0.z, acc0.w, acc1.x, acc1.y, acc1.z, acc1.w,
-      acc2.x, acc2.y, acc2.z, acc2.w, acc3.x, acc3.y, acc3.z, acc3.w,
-    );
-    if (EPILOGUE == EPILOGUE_SOFTMAX_CROSS_ENTROPY) {
-      sums = softmaxCrossEntropy(row, &logits);
+  let cols0 = columnsFrom(0u);
+  let cols1 = columnsFrom(4u);
+  let cols2 = columnsFrom(8u);
+  let cols3 = columnsFrom(12u);
+  var c = Narrow(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
+  let kEnd = storedKOfA();
+  let k4 = kEnd & ~3u;
+  for (var k = 0u; k < k4; k += 4u) {
+    let samples = samplesAt(k);
+    let a0 = quadA(row, k, lines0, samples);
+    let a1 = quadA(row + 4u, k, lines1, samples);
+    let b0 = quadB(k, cols0);
+    c.g00 += a0 * b0;
+    c.g10 += a1 * b0;
+    if (NARROW_GROUPS > 1u) {
+      let b1 = quadB(k, cols1);
+      c.g01 += a0 * b1;
+      c.g11 += a1 * b1;
+    }
+    if (NARROW_GROUPS > 2u) {
+      let b2 = quadB(k, cols2);
+      c.g02 += a0 * b2;
+      c.g12 += a1 * b2;
+    }
+    if (NARROW_GROUPS > 3u) {
+      let b3 = quadB(k, cols3);
+      c.g03 += a0 * b3;
+      c.g13 += a1 * b3;
+    }
+  }
+  for (var k = k4; k < kEnd; k++) {
+    narrowAdd(&c, lineA(row, k, lines0), lineA(row + 4u, k, lines1), k);
+  }
+  if (AUGMENT && !TRANS_A) { narrowAdd(&c, vec4<f32>(1.0), vec4<f32>(1.0), params.K - 1u); }
+  if (holdsOnesRow(row)) {
+    let i = params.M - 1u - row;
+    if (i < 4u) {
+      c.g00 = withRow(c.g00, i, columnSums(cols0));
+      c.g01 = withRow(c.g01, i, columnSums(cols1));
+      c.g02 = withRow(c.g02, i, columnSums(cols2));
+      c.g03 = withRow(c.g03, i, columnSums(cols3));
     } else {
-      for (var j = 0u; j < params.N; j++) {
-        let done = finish(row, j, logits[j]);
-        if (storing()) { out[row * params.N + j] = done.value; }
-        sums += vec2<f32>(done.weightSq, done.gradSq);
+      c.g10 = withRow(c.g10, i - 4u, columnSums(cols0));
+      c.g11 = withRow(c.g11, i - 4u, columnSums(cols1));
+      c.g12 = withRow(c.g12, i - 4u, columnSums(cols2));
+      c.g13 = withRow(c.g13, i - 4u, columnSums(cols3));
+    }
+  }
+  return c;
+}
+
+// c += outer(x0 | x1, op(b)'s row k) over the groups
+fn narrowAdd(c: ptr<function, Narrow>, x0: vec4<f32>, x1: vec4<f32>, k: u32) {
+  let y0 = lineB(k, columnsFrom(0u));
+  (*c).g00 += outer(x0, y0);
+  (*c).g10 += outer(x1, y0);
+  if (NARROW_GROUPS > 1u) {
+    let y1 = lineB(k, columnsFrom(4u));
+    (*c).g01 += outer(x0, y1);
+    (*c).g11 += outer(x1, y1);
+  }
+  if (NARROW_GROUPS > 2u) {
+    let y2 = lineB(k, columnsFrom(8u));
+    (*c).g02 += outer(x0, y2);
+    (*c).g12 += outer(x1, y2);
+  }
+  if (NARROW_GROUPS > 3u) {
+    let y3 = lineB(k, columnsFrom(12u));
+    (*c).g03 += outer(x0, y3);
+    (*c).g13 += outer(x1, y3);
+  }
+}
+
+// row i (0 … 3) of m
+fn rowOf(m: mat4x4<f32>, i: u32) -> vec4<f32> {
+  return vec4<f32>(m[0][i], m[1][i], m[2][i], m[3][i]);
+}
+
+// the 16 sums of row i (0 … 7) of the thread's block
+fn logitsOf(c: Narrow, i: u32) -> array<f32, NARROW_N> {
+  var g0 = rowOf(c.g00, i % 4u);
+  var g1 = rowOf(c.g01, i % 4u);
+  var g2 = rowOf(c.g02, i % 4u);
+  var g3 = rowOf(c.g03, i % 4u);
+  if (i >= 4u) {
+    g0 = rowOf(c.g10, i - 4u);
+    g1 = rowOf(c.g11, i - 4u);
+    g2 = rowOf(c.g12, i - 4u);
+    g3 = rowOf(c.g13, i - 4u);
+  }
+  return array<f32, NARROW_N>(g0.x, g0.y, g0.z, g0.w, g1.x, g1.y, g1.z, g1.w, g2.x, g2.y, g2.z, g2.w, g3.x, g3.y, g3.z, g3.w);
+}
+
+@compute @workgroup_size(4)
+fn matmul_narrow(@builtin(local_invocation_index) thread: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+  if (EPILOGUE == EPILOGUE_SGD_STEP) { poisonBits = checkGuard(thread, 4u); }
+  let row0 = wid.x * TILE + thread * 8u;
+  let c = narrowOf(row0);
+  var sums = vec2<f32>(0.0, 0.0);
+  for (var i = 0u; i < 8u; i++) {
+    let row = row0 + i;
+    if (row < params.M) {
+      var logits = logitsOf(c, i);
+      if (EPILOGUE == EPILOGUE_SOFTMAX_CROSS_ENTROPY) {
+        sums += softmaxCrossEntropy(row, &logits);
+      } else {
+        for (var j = 0u; j < params.N; j++) {
+          let done = finish(row, j, logits[j]);
+          if (storing()) { out[row * params.N + j] = done.value; }
+          sums += vec2<f32>(done.weightSq, done.gradSq);
+        }
       }
     }
   }
   if (EPILOGUE == EPILOGUE_PARAMETER_GRADIENT || EPILOGUE == EPILOGUE_SOFTMAX_CROSS_ENTROPY || EPILOGUE == EPILOGUE_SGD_STEP) {
-    sumsNarrow[lid.x] = sums;
+    sumsNarrow[thread] = sums;
     workgroupBarrier();
-    for (var stride = 16u; stride > 0u; stride /= 2u) {
-      if (lid.x < stride) { sumsNarrow[lid.x] += sumsNarrow[lid.x + stride]; }
-      workgroupBarrier();
-    }
-    if (lid.x == 0u) {
-      metrics[params.slot + 2u * wid.x] = partial(sumsNarrow[0].x);
-      metrics[params.slot + 2u * wid.x + 1u] = partial(sumsNarrow[0].y);
+    if (thread == 0u) {
+      let total = sumsNarrow[0] + sumsNarrow[1] + sumsNarrow[2] + sumsNarrow[3];
+      metrics[params.slot + 2u * wid.x] = partial(total.x);
+      metrics[params.slot + 2u * wid.x + 1u] = partial(total.y);
     }
   }
 }

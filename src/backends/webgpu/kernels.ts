@@ -47,6 +47,8 @@ export interface MatmulVariant {
   labelsGathered?: boolean;
   epilogue: Epilogue;
   activation?: Activation;
+  /** The narrow kernel's groups of four columns, ceil(N / 4) (NARROW_GROUPS). */
+  groups?: number;
 }
 
 /**
@@ -80,6 +82,7 @@ export class MatmulNames {
     if (v.loadA && v.loadA !== 'STORED') constants.LOAD_A = this.constant(`LOAD_A_${v.loadA}`);
     if (v.labelsGathered) constants.LABELS_GATHERED = 1;
     if (v.activation) constants.ACTIVATION = this.constant(activationName(v.activation));
+    if (v.groups) constants.NARROW_GROUPS = v.groups;
     return constants;
   }
 }

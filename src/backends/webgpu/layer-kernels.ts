@@ -96,7 +96,7 @@ export class LayerKernels {
       checkGatheredRows(a);
       const split = a.data as GpuData;
       variant = { ...variant, loadA: split.packed ? 'GATHERED_U8' : 'GATHERED_F32' };
-      source = { start: a.start, dataCols: split.cols, dataScale: split.scale };
+      source = { start: a.start, dataCols: split.stride, dataScale: split.scale };
       features = whole(split.features);
       order = whole((a.order as GpuIndices).buffer);
     } else {
@@ -123,11 +123,11 @@ export class LayerKernels {
       features,
       order,
     ];
-    const constants = this.names.overrides(variant);
     if (out.cols <= MAX_FUSED_CLASSES) {
+      const constants = this.names.overrides({ ...variant, groups: Math.ceil(out.cols / 4) });
       this.recorder.dispatch('matmulNarrow', params, bindings, Math.max(1, tilesAcross(out.rows)), 1, constants);
     } else {
-      this.recorder.dispatch('matmul', params, bindings, tilesAcross(out.cols), tilesAcross(out.rows), constants);
+      this.recorder.dispatch('matmul', params, bindings, tilesAcross(out.cols), tilesAcross(out.rows), this.names.overrides(variant));
     }
   }
 }

@@ -26,6 +26,8 @@ export class GpuData implements DataTensor {
   constructor(
     readonly count: number,
     readonly cols: number,
+    /** Stored features per sample: cols, rounded up to a multiple of four for u8 (the shader reads whole words). */
+    readonly stride: number,
     readonly features: GPUBuffer,
     readonly labels: GPUBuffer,
     /** u8 features packed four to a word (else f32). */
@@ -151,9 +153,16 @@ export class GpuMemory {
   dataset(features: Uint8Array | Float32Array, scale: number, labels: Uint8Array, cols: number): DataTensor {
     if (features.length !== labels.length * cols) throw new Error(`dataset: ${features.length} features for ${labels.length} samples of ${cols}`);
     this.recorder.flush();
-    const featureBytes = new Uint8Array(features.buffer, features.byteOffset, features.byteLength);
     const packed = features instanceof Uint8Array;
-    return new GpuData(labels.length, cols, this.upload(featureBytes), this.upload(labels), packed, packed ? scale : 1);
+    const stride = packed ? Math.ceil(cols / 4) * 4 : cols;
+    let featureBytes = new Uint8Array(features.buffer, features.byteOffset, features.byteLength);
+    if (stride !== cols) {
+      // each sample padded with zeros to whole words
+      const padded = new Uint8Array(labels.length * stride);
+      for (let s = 0; s < labels.length; s++) padded.set(featureBytes.subarray(s * cols, (s + 1) * cols), s * stride);
+      featureBytes = padded;
+    }
+    return new GpuData(labels.length, cols, stride, this.upload(featureBytes), this.upload(labels), packed, packed ? scale : 1);
   }
 
   /** Bytes into a new storage buffer, the last word padded with zeros. */
