@@ -52,6 +52,9 @@ override LOAD_A: u32 = LOAD_A_STORED;
 override LABELS_GATHERED: bool = false; // labels are the split's (u8 packed), at order[start + row]
 override EPILOGUE: u32 = EPILOGUE_STORE;
 override ACTIVATION: u32 = ACTIVATION_IDENTITY;
+// k in steps of four (fewer loads and loop trips, about twice the code to compile) or one at a time:
+// the host takes steps of four for the large products
+override QUADS: bool = true;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
@@ -201,8 +204,8 @@ fn finish(row: u32, col: u32, acc: f32) -> Finished {
 // k … k + 3 (software adapters keep neither loops unrolled nor private arrays in registers, so the
 // steps are written out). Nothing is checked in the loop: rows past op(a)'s stored ones read a row
 // that is stored (or the next line, or the binding's last element), columns past N the last
-// column, and those sums are never stored; op(a)'s ones row (AUGMENT with TRANS_A) is summed on
-// its own. u8 features are read four to a word: the host pads each sample to a multiple of four.
+// column, and those sums are never stored; op(a)'s ones row (AUGMENT with TRANS_A) is selected
+// in after the loads. u8 features are read four to a word: the host pads each sample to a multiple of four.
 
 const TILE: u32 = 32u; // core/metrics-row.ts's PARTIAL_TILE: the backend checks they agree
 var<workgroup> tileSums: array<vec2<f32>, 16>; // each thread's (‖W‖², ‖dW‖²) shares, summed by thread 0
@@ -268,6 +271,18 @@ fn lineA(row: u32, k: u32, lines: vec4<u32>) -> vec4<f32> {
     let p = lines + vec4<u32>(k);
     return vec4<f32>(a[p.x], a[p.y], a[p.z], a[p.w]);
   }
+  if (LOAD_A == LOAD_A_GATHERED_U8 && !TRANS_A) {
+    let at = lines + vec4<u32>(k);
+    let w = vec4<u32>(features[at.x / 4u], features[at.y / 4u], features[at.z / 4u], features[at.w / 4u]);
+    return vec4<f32>((w >> (8u * (at % 4u))) & vec4<u32>(0xffu)) * params.dataScale;
+  }
+  if (LOAD_A == LOAD_A_GATHERED_U8) {
+    return unpackBytes(features[(order[params.start + k] * params.dataCols + row) / 4u]);
+  }
+  if (LOAD_A == LOAD_A_STORED) {
+    let p = k * params.lda + row;
+    return vec4<f32>(a[p], a[p + 1u], a[p + 2u], a[p + 3u]);
+  }
   return vec4<f32>(storedA(row, k), storedA(row + 1u, k), storedA(row + 2u, k), storedA(row + 3u, k));
 }
 
@@ -330,26 +345,29 @@ fn samplesAt(k: u32) -> vec4<u32> {
   return vec4<u32>(order[s], order[s + 1u], order[s + 2u], order[s + 3u]) * params.dataCols;
 }
 
-// whether rows row … row + 7 hold op(a)'s ones row (AUGMENT with TRANS_A), which the loop read as any other
-fn holdsOnesRow(row: u32) -> bool {
-  return AUGMENT && TRANS_A && params.M - 1u >= row && params.M - 1u < row + 8u;
+// which of rows row … row + 3 is op(a)'s ones row (AUGMENT with TRANS_A), which the loads read as any other
+fn onesAt(row: u32) -> vec4<bool> {
+  if (!(AUGMENT && TRANS_A)) { return vec4<bool>(false); }
+  return vec4<u32>(row) + vec4<u32>(0u, 1u, 2u, 3u) == vec4<u32>(params.M - 1u);
 }
 
-// m with row i (0 … 3) set to v
-fn withRow(m: mat4x4<f32>, i: u32, v: vec4<f32>) -> mat4x4<f32> {
-  var r = m;
-  r[0][i] = v.x;
-  r[1][i] = v.y;
-  r[2][i] = v.z;
-  r[3][i] = v.w;
-  return r;
+// op(a)'s rows at one k with the ones row put in
+fn lineWithOnes(x: vec4<f32>, ones: vec4<bool>) -> vec4<f32> {
+  if (!(AUGMENT && TRANS_A)) { return x; }
+  return select(x, vec4<f32>(1.0), ones);
 }
 
-// Σ_k op(b)[k, cols]: the ones row's outputs
-fn columnSums(cols: vec4<u32>) -> vec4<f32> {
-  var sum = vec4<f32>(0.0);
-  for (var k = 0u; k < params.K; k++) { sum += lineB(k, cols); }
-  return sum;
+// op(a) at rows row … row + 3 and one k, with the ones row and the ones column (k = K − 1) put in
+fn lineAt(row: u32, k: u32, lines: vec4<u32>, ones: vec4<bool>) -> vec4<f32> {
+  let x = lineWithOnes(lineA(row, k, lines), ones);
+  if (AUGMENT && !TRANS_A) { return select(x, vec4<f32>(1.0), k == params.K - 1u); }
+  return x;
+}
+
+// a quadA with the ones row put in
+fn quadWithOnes(m: mat4x4<f32>, ones: vec4<bool>) -> mat4x4<f32> {
+  if (!(AUGMENT && TRANS_A)) { return m; }
+  return mat4x4<f32>(select(m[0], vec4<f32>(1.0), ones), select(m[1], vec4<f32>(1.0), ones), select(m[2], vec4<f32>(1.0), ones), select(m[3], vec4<f32>(1.0), ones));
 }
 
 // A thread's 8×8 block as four 4×4 ones: rows 0 … 3 or 4 … 7 (the first digit), columns 0 … 3 or 4 … 7
@@ -369,52 +387,37 @@ fn blockOf(row: u32, cols0: vec4<u32>, cols1: vec4<u32>) -> Block {
     lines1 = linesOf(row + 4u);
   }
   let kEnd = storedKOfA();
-  let k4 = kEnd & ~3u;
+  var k4 = 0u;
   var c00 = mat4x4<f32>();
   var c01 = mat4x4<f32>();
   var c10 = mat4x4<f32>();
   var c11 = mat4x4<f32>();
-  for (var k = 0u; k < k4; k += 4u) {
-    let samples = samplesAt(k);
-    let a0 = quadA(row, k, lines0, samples);
-    let a1 = quadA(row + 4u, k, lines1, samples);
-    let b0 = quadB(k, cols0);
-    let b1 = quadB(k, cols1);
-    c00 += a0 * b0;
-    c01 += a0 * b1;
-    c10 += a1 * b0;
-    c11 += a1 * b1;
+  let ones0 = onesAt(row);
+  let ones1 = onesAt(row + 4u);
+  if (QUADS) {
+    k4 = kEnd & ~3u;
+    for (var k = 0u; k < k4; k += 4u) {
+      let samples = samplesAt(k);
+      let a0 = quadWithOnes(quadA(row, k, lines0, samples), ones0);
+      let a1 = quadWithOnes(quadA(row + 4u, k, lines1, samples), ones1);
+      let b0 = quadB(k, cols0);
+      let b1 = quadB(k, cols1);
+      c00 += a0 * b0;
+      c01 += a0 * b1;
+      c10 += a1 * b0;
+      c11 += a1 * b1;
+    }
   }
-  for (var k = k4; k < kEnd; k++) {
-    let x0 = lineA(row, k, lines0);
-    let x1 = lineA(row + 4u, k, lines1);
+  // the rest one k at a time, with op(a)'s ones column (AUGMENT without TRANS_A) at k = K − 1
+  for (var k = k4; k < params.K; k++) {
+    let x0 = lineAt(row, k, lines0, ones0);
+    let x1 = lineAt(row + 4u, k, lines1, ones1);
     let y0 = lineB(k, cols0);
     let y1 = lineB(k, cols1);
     c00 += outer(x0, y0);
     c01 += outer(x0, y1);
     c10 += outer(x1, y0);
     c11 += outer(x1, y1);
-  }
-  if (AUGMENT && !TRANS_A) {
-    // the ones column of op(a) adds op(b)'s last row to every row
-    let y0 = lineB(params.K - 1u, cols0);
-    let y1 = lineB(params.K - 1u, cols1);
-    c00 += outer(vec4<f32>(1.0), y0);
-    c01 += outer(vec4<f32>(1.0), y1);
-    c10 += outer(vec4<f32>(1.0), y0);
-    c11 += outer(vec4<f32>(1.0), y1);
-  }
-  if (holdsOnesRow(row)) {
-    let i = params.M - 1u - row;
-    let s0 = columnSums(cols0);
-    let s1 = columnSums(cols1);
-    if (i < 4u) {
-      c00 = withRow(c00, i, s0);
-      c01 = withRow(c01, i, s1);
-    } else {
-      c10 = withRow(c10, i - 4u, s0);
-      c11 = withRow(c11, i - 4u, s1);
-    }
   }
   return Block(c00, c01, c10, c11);
 }
@@ -495,47 +498,37 @@ fn narrowOf(row: u32) -> Narrow {
   let cols3 = columnsFrom(12u);
   var c = Narrow(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
   let kEnd = storedKOfA();
-  let k4 = kEnd & ~3u;
-  for (var k = 0u; k < k4; k += 4u) {
-    let samples = samplesAt(k);
-    let a0 = quadA(row, k, lines0, samples);
-    let a1 = quadA(row + 4u, k, lines1, samples);
-    let b0 = quadB(k, cols0);
-    c.g00 += a0 * b0;
-    c.g10 += a1 * b0;
-    if (NARROW_GROUPS > 1u) {
-      let b1 = quadB(k, cols1);
-      c.g01 += a0 * b1;
-      c.g11 += a1 * b1;
-    }
-    if (NARROW_GROUPS > 2u) {
-      let b2 = quadB(k, cols2);
-      c.g02 += a0 * b2;
-      c.g12 += a1 * b2;
-    }
-    if (NARROW_GROUPS > 3u) {
-      let b3 = quadB(k, cols3);
-      c.g03 += a0 * b3;
-      c.g13 += a1 * b3;
+  var k4 = 0u;
+  let ones0 = onesAt(row);
+  let ones1 = onesAt(row + 4u);
+  if (QUADS) {
+    k4 = kEnd & ~3u;
+    for (var k = 0u; k < k4; k += 4u) {
+      let samples = samplesAt(k);
+      let a0 = quadWithOnes(quadA(row, k, lines0, samples), ones0);
+      let a1 = quadWithOnes(quadA(row + 4u, k, lines1, samples), ones1);
+      let b0 = quadB(k, cols0);
+      c.g00 += a0 * b0;
+      c.g10 += a1 * b0;
+      if (NARROW_GROUPS > 1u) {
+        let b1 = quadB(k, cols1);
+        c.g01 += a0 * b1;
+        c.g11 += a1 * b1;
+      }
+      if (NARROW_GROUPS > 2u) {
+        let b2 = quadB(k, cols2);
+        c.g02 += a0 * b2;
+        c.g12 += a1 * b2;
+      }
+      if (NARROW_GROUPS > 3u) {
+        let b3 = quadB(k, cols3);
+        c.g03 += a0 * b3;
+        c.g13 += a1 * b3;
+      }
     }
   }
-  for (var k = k4; k < kEnd; k++) {
-    narrowAdd(&c, lineA(row, k, lines0), lineA(row + 4u, k, lines1), k);
-  }
-  if (AUGMENT && !TRANS_A) { narrowAdd(&c, vec4<f32>(1.0), vec4<f32>(1.0), params.K - 1u); }
-  if (holdsOnesRow(row)) {
-    let i = params.M - 1u - row;
-    if (i < 4u) {
-      c.g00 = withRow(c.g00, i, columnSums(cols0));
-      c.g01 = withRow(c.g01, i, columnSums(cols1));
-      c.g02 = withRow(c.g02, i, columnSums(cols2));
-      c.g03 = withRow(c.g03, i, columnSums(cols3));
-    } else {
-      c.g10 = withRow(c.g10, i - 4u, columnSums(cols0));
-      c.g11 = withRow(c.g11, i - 4u, columnSums(cols1));
-      c.g12 = withRow(c.g12, i - 4u, columnSums(cols2));
-      c.g13 = withRow(c.g13, i - 4u, columnSums(cols3));
-    }
+  for (var k = k4; k < params.K; k++) {
+    narrowAdd(&c, lineAt(row, k, lines0, ones0), lineAt(row + 4u, k, lines1, ones1), k);
   }
   return c;
 }

@@ -49,6 +49,8 @@ export interface MatmulVariant {
   activation?: Activation;
   /** The narrow kernel's groups of four columns, ceil(N / 4) (NARROW_GROUPS). */
   groups?: number;
+  /** k one at a time instead of in steps of four (QUADS = false): half the code to compile, for small products. */
+  single?: boolean;
 }
 
 /**
@@ -83,6 +85,7 @@ export class MatmulNames {
     if (v.labelsGathered) constants.LABELS_GATHERED = 1;
     if (v.activation) constants.ACTIVATION = this.constant(activationName(v.activation));
     if (v.groups) constants.NARROW_GROUPS = v.groups;
+    if (v.single) constants.QUADS = 0;
     return constants;
   }
 }

@@ -9,6 +9,8 @@ import type { BoundRange, Recorder } from './recorder';
 
 /** The Params of one dispatch; what an op does not set keeps these values. */
 const PARAM_DEFAULTS = { lda: 0, ldb: 0, slot: 0, tilesX: 1, lambda: 0, scale: 1, lr: 0, guardStart: 0, guardCount: 0, start: 0, dataCols: 0, dataScale: 1 };
+/** A product of the 32×32-tiled kernel with fewer k than this (not transposed) takes k one at a time. */
+const SINGLE_K_BELOW = 32;
 type Shape = Partial<typeof PARAM_DEFAULTS> & { M: number; N: number; K: number };
 
 /** What an op binds besides out, a and b. */
@@ -123,11 +125,15 @@ export class LayerKernels {
       features,
       order,
     ];
+    // k in steps of four where it pays for its compile time: u8 rows read a word at a time, and the
+    // large products (transposed op(a) is a batch of samples); never decided by the batch size
     if (out.cols <= MAX_FUSED_CLASSES) {
-      const constants = this.names.overrides({ ...variant, groups: Math.ceil(out.cols / 4) });
+      const single = !(variant.loadA === 'GATHERED_U8' && !variant.transA);
+      const constants = this.names.overrides({ ...variant, groups: Math.ceil(out.cols / 4), single });
       this.recorder.dispatch('matmulNarrow', params, bindings, Math.max(1, tilesAcross(out.rows)), 1, constants);
     } else {
-      this.recorder.dispatch('matmul', params, bindings, tilesAcross(out.cols), tilesAcross(out.rows), this.names.overrides(variant));
+      const constants = this.names.overrides({ ...variant, single: !variant.transA && shape.K < SINGLE_K_BELOW });
+      this.recorder.dispatch('matmul', params, bindings, tilesAcross(out.cols), tilesAcross(out.rows), constants);
     }
   }
 }
