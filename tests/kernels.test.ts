@@ -281,7 +281,9 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
     return { g, tiles, weightSq: oracle.sumSquares(W.data) };
   }
 
-  for (const [n, fanIn, fanOut] of [...shapes, [3, 256, 257]] as [number, number, number][]) {
+  // [3, 256, 257] and [9, 37, 40] (fanIn + 1 rows: the ones row at 256, or at 37, the sixth row of a
+  // thread's 8-row block on WebGPU), [5, 6, 3] the same in the narrow kernel
+  for (const [n, fanIn, fanOut] of [...shapes, [3, 256, 257], [9, 37, 40], [5, 6, 3]] as [number, number, number][]) {
     it(`linearBackwardParams, n ${n}, ${fanIn} → ${fanOut}, λ = 0.3: gradient and per-tile Σ W², Σ dW²`, async () => {
       const x = randomValues(n * fanIn, 2 * n + fanIn);
       const pv = randomValues((fanIn + 1) * fanOut, fanIn + 7 * fanOut, 0.5);
@@ -304,7 +306,7 @@ describe('fused layer ops: [H | 1]·P with epilogues, P a slice of a larger tens
     });
   }
 
-  for (const [n, fanIn, fanOut] of [...shapes, [256, 784, 10]] as [number, number, number][]) {
+  for (const [n, fanIn, fanOut] of [...shapes, [256, 784, 10], [9, 37, 40], [5, 6, 3]] as [number, number, number][]) {
     it(`linearUpdate, n ${n}, ${fanIn} → ${fanOut}: next = p − lr·g, the same tiles; a NaN or an Inf in the guard stops it`, async () => {
       const x = randomValues(n * fanIn, 3 * n + fanIn);
       const pv = randomValues((fanIn + 1) * fanOut, 2 * fanIn + fanOut, 0.5);
@@ -466,30 +468,40 @@ describe('the first layer reads its batch straight from a split uploaded once (g
     });
   }
 
-  it('a wide first layer (784 u8 features → 70 units, 97 samples): the gathered tiles of the forward and the fused update', async () => {
-    const [count, cols, units, n, start] = [300, 784, 70, 97, 5];
-    const rng = new Rng(99);
-    const features = Uint8Array.from({ length: count * cols }, () => rng.below(256));
-    const labels = Uint8Array.from({ length: count }, () => rng.below(10));
-    const order = rng.shuffle(Uint32Array.from({ length: count }, (_, i) => i));
-    const pv = randomValues((cols + 1) * units, 7, 0.1);
-    const dOut = randomValues(n * units, 8);
-    const tiles = partialTiles(cols + 1, units);
-    const run = async (be: Backend) => {
-      const input = { data: be.dataset(features, 1 / 255, labels, cols), order: be.indices(order), start, rows: n };
-      const p = be.tensor(cols + 1, units, pv);
-      const h = be.tensor(n, units);
-      be.linearForward(h, input, p, 'sigmoid');
-      const next = be.tensor(cols + 1, units);
-      const metrics = be.tensor(1, 2 * tiles);
-      be.linearUpdate(next, metrics, 0, input, be.tensor(n, units, dOut), p, { lambda: 0.1, lr: 0.5, guardStart: 0, guardCount: 0 });
-      return [await be.read(h), await be.read(next), await be.read(metrics)];
-    };
-    const want = await run(reference);
-    for (const be of [cpu, gpu] as Backend[]) {
-      const got = await run(be);
-
-      for (const [i, values] of want.entries()) expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `${be.name} output ${i}`).toBeLessThanOrEqual(1);
-    }
-  });
+  // On WebGPU: u8 words four features at a time, read along a sample (forward) or across samples
+  // (the update, op(a) transposed); samples of 13 or 6 u8 features are padded to whole words on
+  // upload; more than 16 units take the 32×32-tiled kernel, fewer the narrow one; f32 features
+  // are read one at a time.
+  for (const [count, cols, units, n, start, packed] of [
+    [300, 784, 70, 97, 5, true],
+    [60, 13, 40, 37, 2, true],
+    [60, 6, 10, 33, 1, true],
+    [60, 5, 40, 37, 2, false],
+    [60, 7, 3, 33, 4, false],
+  ] as [number, number, number, number, number, boolean][]) {
+    it(`${units} units on ${cols} ${packed ? 'u8' : 'f32'} features, ${n} samples: the gathered forward and the fused update`, async () => {
+      const rng = new Rng(99 + cols);
+      const features = packed ? Uint8Array.from({ length: count * cols }, () => rng.below(256)) : Float32Array.from({ length: count * cols }, () => rng.normal());
+      const labels = Uint8Array.from({ length: count }, () => rng.below(10));
+      const order = rng.shuffle(Uint32Array.from({ length: count }, (_, i) => i));
+      const pv = randomValues((cols + 1) * units, 7, 0.1);
+      const dOut = randomValues(n * units, 8);
+      const tiles = partialTiles(cols + 1, units);
+      const run = async (be: Backend) => {
+        const input = { data: be.dataset(features, packed ? 1 / 255 : 1, labels, cols), order: be.indices(order), start, rows: n };
+        const p = be.tensor(cols + 1, units, pv);
+        const h = be.tensor(n, units);
+        be.linearForward(h, input, p, 'sigmoid');
+        const next = be.tensor(cols + 1, units);
+        const metrics = be.tensor(1, 2 * tiles);
+        be.linearUpdate(next, metrics, 0, input, be.tensor(n, units, dOut), p, { lambda: 0.1, lr: 0.5, guardStart: 0, guardCount: 0 });
+        return [await be.read(h), await be.read(next), await be.read(metrics)];
+      };
+      const want = await run(reference);
+      for (const be of [cpu, gpu] as Backend[]) {
+        const got = await run(be);
+        for (const [i, values] of want.entries()) expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `${be.name} output ${i}`).toBeLessThanOrEqual(1);
+      }
+    });
+  }
 });
