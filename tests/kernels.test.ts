@@ -481,7 +481,9 @@ describe('the first layer reads its batch straight from a split uploaded once (g
   ] as [number, number, number, number, number, boolean][]) {
     it(`${units} units on ${cols} ${packed ? 'u8' : 'f32'} features, ${n} samples: the gathered forward and the fused update`, async () => {
       const rng = new Rng(99 + cols);
-      const features = packed ? Uint8Array.from({ length: count * cols }, () => rng.below(256)) : Float32Array.from({ length: count * cols }, () => rng.normal());
+      const features = packed
+        ? Uint8Array.from({ length: count * cols }, () => rng.below(256))
+        : Float32Array.from({ length: count * cols }, () => rng.normal());
       const labels = Uint8Array.from({ length: count }, () => rng.below(10));
       const order = rng.shuffle(Uint32Array.from({ length: count }, (_, i) => i));
       const pv = randomValues((cols + 1) * units, 7, 0.1);
@@ -500,7 +502,8 @@ describe('the first layer reads its batch straight from a split uploaded once (g
       const want = await run(reference);
       for (const be of [cpu, gpu] as Backend[]) {
         const got = await run(be);
-        for (const [i, values] of want.entries()) expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `${be.name} output ${i}`).toBeLessThanOrEqual(1);
+        for (const [i, values] of want.entries())
+          expect(worstRatio(got[i], values, { atol: 2e-6, rtol: 1e-5 }), `${be.name} output ${i}`).toBeLessThanOrEqual(1);
       }
     });
   }
