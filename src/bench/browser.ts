@@ -1,4 +1,5 @@
 // bench.html: the benchmark suite in the browser, on the user's real GPU; prints the table and offers the JSON.
+import * as jax from '@jax-js/jax';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -10,7 +11,8 @@ import { CpuBackend } from '../backends/cpu/cpu-backend';
 import { bundledShaders } from '../backends/webgpu/browser-shaders';
 import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import { METRICS_WINDOW } from '../core/trainer';
-import { type BenchEnv, formatTable, runSuite, type Theirs, WORKLOADS } from './suite';
+import { formatTable } from './report';
+import { type BenchEnv, JAX_JS, runSuite, TFJS, type Theirs, WORKLOADS } from './suite';
 
 const status = document.getElementById('status')!;
 const results = document.getElementById('results')!;
@@ -59,13 +61,18 @@ async function run(): Promise<void> {
       log(`our WebGPU backend is not available: ${(error as Error).message}`);
     }
     const theirs: Theirs[] = [];
-    for (const name of ['tfjs-cpu', 'tfjs-webgpu', 'tfjs-wasm'] as Theirs[]) {
+    for (const name of TFJS) {
       if (await tf.setBackend(name.replace('tfjs-', '')).catch(() => false)) theirs.push(name);
+      else log(`${name} did not initialise; its pairs are left out`);
+    }
+    const jaxDevices = await jax.init(...JAX_JS.map((j) => j.device)).catch((): string[] => []);
+    for (const { name, device } of JAX_JS) {
+      if (jaxDevices.includes(device)) theirs.push(name);
       else log(`${name} did not initialise; its pairs are left out`);
     }
     const machine = `${navigator.userAgent}; WebGPU: ${ours.webgpu?.description ?? 'none'}`;
     const outcome = await runSuite(
-      { ours, tf, theirs, log, rounds, window: METRICS_WINDOW },
+      { ours, tf, jax, theirs, log, rounds, window: METRICS_WINDOW },
       { memoryWorkload: memoryInput.checked ? 'softmax-step' : null, machine, only },
     );
     results.textContent = formatTable(outcome);

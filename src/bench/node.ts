@@ -1,12 +1,14 @@
-// `npm run bench`: the benchmark suite in Node — our CPU and WebGPU (Dawn) backends against TensorFlow.js cpu, webgpu and wasm.
+// `npm run bench`: the benchmark suite in Node — our CPU and WebGPU (Dawn) backends against TensorFlow.js cpu, webgpu and wasm, and jax-js wasm and webgpu.
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CpuBackend } from '../backends/cpu/cpu-backend';
 import { findNodeGpu, loadShadersFromDisk } from '../backends/webgpu/node-webgpu';
 import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
+import { parseNumber } from '../core/errors';
 import { METRICS_WINDOW } from '../core/trainer';
-import { type BenchEnv, formatTable, runSuite, STEPS, type Theirs, WORKLOADS } from './suite';
+import { formatTable } from './report';
+import { type BenchEnv, JAX_JS, runSuite, STEPS, TFJS, type Theirs, WORKLOADS } from './suite';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -16,12 +18,18 @@ function flag(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
-  const rounds = Number(flag('rounds', '5'));
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 100) throw new Error(`--rounds ${rounds} must be an integer from 1 to 100`);
+  const rounds = parseNumber('--rounds', flag('rounds', '5'), 1, 100, { integer: true });
+  const window = parseNumber('--window', flag('window', String(METRICS_WINDOW)), 1, METRICS_WINDOW, { integer: true });
+  const allImpls = ['cpu', 'webgpu', ...TFJS, ...JAX_JS.map((j) => j.name)];
+  const impls = new Set(flag('impls', allImpls.join(',')).split(','));
+  for (const name of impls) if (!allImpls.includes(name)) throw new Error(`--impls ${name}: allowed are ${allImpls.join(', ')}`);
   const { gpu, adapter } = await findNodeGpu();
-  // tfjs-backend-webgpu looks for navigator.gpu: give it the same Dawn instance, so both run on one adapter
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-  const ours: BenchEnv['ours'] = { cpu: new CpuBackend(), webgpu: await WebGpuBackend.fromAdapter(adapter, loadShadersFromDisk()) };
+  // tfjs-backend-webgpu and jax-js look for navigator.gpu (jax-js also reads its userAgent): give them
+  // the same Dawn instance, so all run on one adapter
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu, userAgent: `Node.js ${process.version}` }, configurable: true });
+  const ours: BenchEnv['ours'] = {};
+  if (impls.has('cpu')) ours.cpu = new CpuBackend();
+  if (impls.has('webgpu')) ours.webgpu = await WebGpuBackend.fromAdapter(adapter, loadShadersFromDisk());
 
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-backend-cpu');
@@ -29,7 +37,7 @@ async function main(): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)));
   const theirs: Theirs[] = [];
-  for (const name of ['tfjs-cpu', 'tfjs-webgpu', 'tfjs-wasm'] as Theirs[]) {
+  for (const name of TFJS.filter((t) => impls.has(t))) {
     try {
       if (await tf.setBackend(name.replace('tfjs-', ''))) theirs.push(name);
       else log(`${name} did not initialise here; its pairs are left out`);
@@ -37,19 +45,25 @@ async function main(): Promise<void> {
       log(`${name} failed to initialise (${(error as Error).message}); its pairs are left out`);
     }
   }
-  const machine = `${cpus().length}× ${cpus()[0]?.model ?? 'CPU'}; WebGPU: ${ours.webgpu!.description}`;
-  log(
-    `benchmark on ${machine}, ${rounds} timed rounds per implementation, interleaved; training steps read back every ${flag('window', String(METRICS_WINDOW))}`,
-  );
+  const jax = await import('@jax-js/jax');
+  const jaxWanted = JAX_JS.filter((j) => impls.has(j.name));
+  const jaxDevices: string[] = await jax.init(...jaxWanted.map((j) => j.device)).catch((error: Error) => {
+    log(`jax-js failed to initialise (${error.message}); its pairs are left out`);
+    return [];
+  });
+  for (const { name, device } of jaxWanted) {
+    if (jaxDevices.includes(device)) theirs.push(name);
+    else log(`${name} did not initialise here; its pairs are left out`);
+  }
+  const machine = `${cpus().length}× ${cpus()[0]?.model ?? 'CPU'}; ${[...Object.values(ours)].map((b) => b.description).join('; ')}`;
+  log(`benchmark on ${machine}, ${rounds} timed rounds per implementation, interleaved; training steps read back every ${window}`);
   const only = new Set(flag('only', WORKLOADS.join(',')).split(','));
   for (const name of only) if (!WORKLOADS.includes(name)) throw new Error(`--only ${name}: allowed are ${WORKLOADS.join(', ')}`);
-  const window = Number(flag('window', String(METRICS_WINDOW)));
-  if (!Number.isInteger(window) || window < 1 || window > METRICS_WINDOW) throw new Error(`--window ${window} must be an integer from 1 to ${METRICS_WINDOW}`);
   const memoryFlag = flag('memory-workload', 'softmax-step'); // or `none`
   const memoryWorkload = memoryFlag === 'none' ? null : memoryFlag;
   const steps = STEPS.map((w) => w.name);
   if (memoryWorkload !== null && !steps.includes(memoryWorkload)) throw new Error(`--memory-workload ${memoryFlag}: allowed are ${steps.join(', ')}, none`);
-  const results = await runSuite({ ours, tf, theirs, log, rounds, window }, { memoryWorkload, machine, only });
+  const results = await runSuite({ ours, tf, jax, theirs, log, rounds, window }, { memoryWorkload, machine, only });
   const table = formatTable(results);
   console.log(table);
   const out = fileURLToPath(new URL('../../bench-results.json', import.meta.url));

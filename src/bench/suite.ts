@@ -1,4 +1,5 @@
-// The benchmark suite: our backends and TensorFlow.js, interleaved in one run, on the MLP's shapes; pairs and counters.
+// The benchmark suite: our backends, TensorFlow.js and jax-js, interleaved in one run, on the MLP's shapes; pairs and counters.
+import type * as Jax from '@jax-js/jax';
 import type * as TF from '@tensorflow/tfjs-core';
 import type { MatmulOptions } from '../backends/shape-checks';
 import type { GpuCounters, WebGpuBackend } from '../backends/webgpu/webgpu-backend';
@@ -7,10 +8,29 @@ import type { Dataset } from '../core/data/dataset';
 import { Rng } from '../core/rng';
 import { DEFAULT_CONFIG, type TrainConfig } from '../core/settings';
 import { METRICS_WINDOW, Trainer } from '../core/trainer';
+import { type JaxDevice, makeJaxMatmul, makeJaxStep } from './jax-step';
 import { makeTfjsStep } from './tfjs-step';
 
 export type Ours = 'cpu' | 'webgpu';
-export type Theirs = 'tfjs-cpu' | 'tfjs-webgpu' | 'tfjs-wasm';
+export type Theirs = 'tfjs-cpu' | 'tfjs-webgpu' | 'tfjs-wasm' | 'jax-js-wasm' | 'jax-js-webgpu';
+
+/** Which of ours each of theirs is paired with: the backend that runs on the same hardware. */
+export const PAIRED_WITH: Record<Theirs, Ours> = {
+  'tfjs-cpu': 'cpu',
+  'tfjs-wasm': 'cpu',
+  'jax-js-wasm': 'cpu',
+  'tfjs-webgpu': 'webgpu',
+  'jax-js-webgpu': 'webgpu',
+};
+
+/** The tfjs implementations, in the order the suite tries them. */
+export const TFJS: Theirs[] = ['tfjs-cpu', 'tfjs-webgpu', 'tfjs-wasm'];
+/** The jax-js implementations and their devices. */
+export const JAX_JS: { name: Theirs; device: JaxDevice }[] = [
+  { name: 'jax-js-wasm', device: 'wasm' },
+  { name: 'jax-js-webgpu', device: 'webgpu' },
+];
+const jaxDevice = (theirs: Theirs) => JAX_JS.find((j) => j.name === theirs)?.device;
 
 /** Our backends as the benchmark uses them: the Backend contract and the bare product for the matmul workloads. */
 export type BenchBackend = Backend & { matmul(out: Tensor, a: Tensor, b: Tensor, options?: MatmulOptions): void };
@@ -18,7 +38,9 @@ export type BenchBackend = Backend & { matmul(out: Tensor, a: Tensor, b: Tensor,
 export interface BenchEnv {
   ours: Partial<Record<Ours, BenchBackend>>;
   tf: typeof TF;
-  /** tfjs backends that initialised here, by our name for them. */
+  /** jax-js, where it loaded (its devices that initialised are in `theirs`). */
+  jax: typeof Jax | null;
+  /** tfjs backends and jax-js devices that initialised here, by our name for them. */
   theirs: Theirs[];
   log: (line: string) => void;
   /** Timed samples per implementation and workload (after one warm-up). */
@@ -176,6 +198,13 @@ async function matmulWorkload(env: BenchEnv, w: MatmulWorkload): Promise<Measure
     });
   }
   for (const theirs of env.theirs) {
+    const device = jaxDevice(theirs);
+    if (device) {
+      const product = makeJaxMatmul(env.jax!, device, { data: aData, shape: aShape, trans: w.transA }, { data: bData, shape: bShape, trans: w.transB });
+      runs.push({ impl: theirs, run: product.run });
+      cleanups.push(product.dispose);
+      continue;
+    }
     await setTfBackend(env, theirs);
     const a = env.tf.tensor2d(aData, aShape);
     const b = env.tf.tensor2d(bData, bShape);
@@ -231,6 +260,13 @@ async function stepWorkload(env: BenchEnv, w: StepWorkload, data: Dataset): Prom
   for (let i = 0; i < batchX.length; i++) batchX[i] = data.train.features[i] / 255;
   const batchY = Int32Array.from(data.train.labels.subarray(0, BATCH));
   for (const theirs of env.theirs) {
+    const device = jaxDevice(theirs);
+    if (device) {
+      const jaxStep = makeJaxStep(env.jax!, { widths, batch: BATCH, lambda: 1e-4, lr: 0.1, device }, batchX, batchY);
+      runs.push({ impl: theirs, run: () => jaxStep.steps(env.window) });
+      cleanups.push(jaxStep.dispose);
+      continue;
+    }
     await setTfBackend(env, theirs);
     const tfStep = makeTfjsStep(env.tf, { widths, batch: BATCH, lambda: 1e-4, lr: 0.1, seed: 0, name: `${w.name}-${theirs}` }, batchX, batchY);
     runs.push({ impl: theirs, run: tfjsRun(env, theirs, () => tfStep.steps(env.window)) });
@@ -320,8 +356,7 @@ export async function runSuite(
     for (const ours of Object.keys(env.ours) as Ours[]) {
       const mine = measurements.find((m) => m.workload === workload && m.impl === ours)!;
       for (const theirs of env.theirs) {
-        if (theirs === 'tfjs-webgpu' && ours !== 'webgpu') continue;
-        if (theirs !== 'tfjs-webgpu' && ours === 'webgpu') continue;
+        if (PAIRED_WITH[theirs] !== ours) continue;
         const other = measurements.find((m) => m.workload === workload && m.impl === theirs)!;
         pairs.push({ workload, ours, theirs, speedup: other.medianMs / mine.medianMs });
       }
@@ -341,29 +376,4 @@ export async function runSuite(
     }
   }
   return { machine: options.machine, measurements, pairs, counters, gpuMemoryBytes };
-}
-
-export function formatTable(results: BenchResults): string {
-  const lines = ['workload         impl          median ms   samples/s    GFLOP/s   first call ms   GPU ms (timestamps)'];
-  for (const m of results.measurements) {
-    lines.push(
-      `${m.workload.padEnd(16)} ${m.impl.padEnd(12)} ${m.medianMs.toFixed(2).padStart(10)} ${m.samplesPerSecond
-        .toFixed(0)
-        .padStart(
-          11,
-        )} ${m.gflops.toFixed(3).padStart(10)} ${m.firstCallMs.toFixed(0).padStart(15)} ${(m.gpuMs === undefined ? '' : m.gpuMs.toFixed(2)).padStart(21)}`,
-    );
-  }
-  lines.push('', 'speed-up = their median ms / our median ms (above 1: we are faster)');
-  for (const p of results.pairs) lines.push(`${p.workload.padEnd(16)} ${p.ours.padEnd(7)} vs ${p.theirs.padEnd(12)} ${p.speedup.toFixed(2)}×`);
-  for (const [workload, c] of Object.entries(results.counters)) {
-    lines.push(
-      `${workload}: per step ${c.submits} submit(s), ${c.dispatches} dispatches, ${c.buffersCreated} buffers, ${c.bindGroupsCreated} bind groups, ${c.pipelinesCreated} pipelines, ${c.mapAsync} mapAsync`,
-    );
-  }
-  if (results.gpuMemoryBytes) {
-    const g = results.gpuMemoryBytes;
-    lines.push(`GPU memory (${g.workload}): ${g.after10} bytes after 10 steps, ${g.after1000} after 1,000`);
-  }
-  return lines.join('\n');
 }
