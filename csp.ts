@@ -24,10 +24,11 @@ export const APP_POLICY: Policy = {
 };
 
 /**
- * bench.html: the app's policy, plus the inline <style> in its head (TensorFlow.js's wasm backend
- * needs no more than the app: it fetches its .wasm from 'self' and compiles it under 'wasm-unsafe-eval').
+ * bench.html: the app's policy, plus the inline <style> in its head, and blob: workers, which jax-js
+ * starts its wasm threads from (TensorFlow.js's wasm backend needs no more than the app: it fetches
+ * its .wasm from 'self' and compiles it under 'wasm-unsafe-eval').
  */
-export const BENCH_POLICY: Policy = { ...APP_POLICY, 'style-src': ["'self'", "'unsafe-inline'"] };
+export const BENCH_POLICY: Policy = { ...APP_POLICY, 'style-src': ["'self'", "'unsafe-inline'"], 'worker-src': ["'self'", 'blob:'] };
 
 /** The policy of the page (or of a script or worker it loads) at a path of the built site. */
 export function policyFor(path: string): Policy {

@@ -1,4 +1,4 @@
-// The fast CPU backend (packed tiles, WebAssembly SIMD) against the plain-loop reference: equal to the last bit, op by op and over training steps.
+// The fast CPU backend against the plain-loop reference, op by op and over training steps: to the last bit in float64 (JavaScript tiles), within stated tolerances in float32 (SIMD tiles).
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../src/backends/cpu/cpu-backend';
 import { ReferenceBackend } from '../src/backends/cpu/reference-backend';
@@ -44,26 +44,56 @@ async function layerOps(be: Backend, n: number, fanIn: number, fanOut: number, k
   return Promise.all(outputs.map(async (t) => Float32Array.from(await be.read(t))));
 }
 
-describe('the fast CPU backend equals the reference bit for bit', () => {
-  // narrow (≤ 16 columns: JavaScript tiles), wide (WebAssembly tiles), strips of 4 and not, several column blocks
-  const shapes: [number, number, number][] = [
-    [1, 1, 1],
-    [5, 3, 10],
-    [8, 33, 17],
-    [13, 70, 65],
-    [64, 130, 129],
-  ];
+/** Largest |fast − reference| / (atol + rtol·|reference|) over every output; ≤ 1 passes. */
+function worstRatio(fast: Float32Array[], reference: Float32Array[], atol: number, rtol: number): number {
+  let worst = 0;
+  for (let t = 0; t < fast.length; t++) {
+    const [got, want] = [fast[t], reference[t]];
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) {
+      if (Number.isNaN(got[i]) !== Number.isNaN(want[i])) return Infinity;
+      worst = Math.max(worst, Math.abs(got[i] - want[i]) / (atol + rtol * Math.abs(want[i])));
+    }
+  }
+  return worst;
+}
+
+// narrow and wide, strips of 4 and not, several column blocks; the last two are products of more
+// than SIMD_MIN multiply-adds, which run on the float32 SIMD tiles
+const shapes: [number, number, number][] = [
+  [1, 1, 1],
+  [5, 3, 10],
+  [8, 33, 17],
+  [13, 70, 65],
+  [64, 130, 129],
+];
+
+describe('in float64 the fast CPU backend equals the reference bit for bit', () => {
   for (const [n, fanIn, fanOut] of shapes) {
     for (const kind of ACTIVATIONS) {
       it(`every layer op, n ${n}, ${fanIn} → ${fanOut}, ${kind}`, async () => {
-        const fast = await layerOps(new CpuBackend(), n, fanIn, fanOut, kind);
-        const reference = await layerOps(new ReferenceBackend(), n, fanIn, fanOut, kind);
+        const fast = await layerOps(new CpuBackend({ precision: 'f64' }), n, fanIn, fanOut, kind);
+        const reference = await layerOps(new ReferenceBackend({ precision: 'f64' }), n, fanIn, fanOut, kind);
         expect(fast.map((a) => Array.from(a))).toEqual(reference.map((a) => Array.from(a)));
       });
     }
   }
+});
 
-  it('30 training steps of a 3-hidden-layer MLP on the spiral: the same losses, norms and parameters', async () => {
+describe('in float32 the fast CPU backend agrees with the reference within float32 rounding', () => {
+  // Inputs are O(1) and k ≤ 130: a float32 running sum is off by at most (k + 1)·2⁻²⁴·Σ|a·b|,
+  // about 1e-5 of these outputs' scale; the metrics sum squares of those outputs.
+  for (const [n, fanIn, fanOut] of shapes) {
+    for (const kind of ACTIVATIONS) {
+      it(`every layer op, n ${n}, ${fanIn} → ${fanOut}, ${kind}: |Δ| ≤ 1e-5 + 2e-5·|reference|`, async () => {
+        const fast = await layerOps(new CpuBackend(), n, fanIn, fanOut, kind);
+        const reference = await layerOps(new ReferenceBackend(), n, fanIn, fanOut, kind);
+        expect(worstRatio(fast, reference, 1e-5, 2e-5)).toBeLessThanOrEqual(1);
+      });
+    }
+  }
+
+  it('30 training steps of a 3-hidden-layer MLP (products on the SIMD tiles): losses, norms and parameters within 1e-4', async () => {
     const data = makeSynthetic('spiral', { seed: 2, noise: 0.2, classes: 4 });
     const config = {
       ...DEFAULT_CONFIG,
@@ -84,7 +114,16 @@ describe('the fast CPU backend equals the reference bit for bit', () => {
     };
     const fast = await run(new CpuBackend());
     const reference = await run(new ReferenceBackend());
-    expect(fast.steps).toEqual(reference.steps);
-    expect(fast.params).toEqual(reference.params);
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
+    expect(fast.steps.length).toBe(30);
+    fast.steps.forEach((step, i) => {
+      const want = reference.steps[i];
+      expect(step.step).toBe(want.step);
+      expect(close(step.loss, want.loss), `loss of step ${step.step}: ${step.loss} vs ${want.loss}`).toBe(true);
+      step.gradNorms.forEach((g, l) => {
+        expect(close(g, want.gradNorms[l]), `‖dW_${l}‖ of step ${step.step}`).toBe(true);
+      });
+    });
+    expect(worstRatio([Float32Array.from(fast.params)], [Float32Array.from(reference.params)], 1e-4, 1e-4)).toBeLessThanOrEqual(1);
   });
 });

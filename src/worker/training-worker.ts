@@ -11,21 +11,27 @@ import { TrainingSession } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+/** The CPU backend, its label saying why it was taken and how it runs (SIMD, threads). */
+function cpu(reason: string): { backend: Backend; info: BackendInfo } {
+  const backend = new CpuBackend();
+  return { backend, info: { name: 'cpu', label: `CPU · ${reason} · ${backend.execution}` } };
+}
+
 async function makeBackend(choice: BackendChoice, fallbackReason?: string): Promise<{ backend: Backend; info: BackendInfo }> {
-  if (choice === 'cpu') return { backend: new CpuBackend(), info: { name: 'cpu', label: 'CPU · chosen in Backend' } };
-  if (fallbackReason) return { backend: new CpuBackend(), info: { name: 'cpu', label: `CPU · ${fallbackReason}` } };
+  if (choice === 'cpu') return cpu('chosen in Backend');
+  if (fallbackReason) return cpu(fallbackReason);
   try {
     if (!('gpu' in navigator) || !navigator.gpu) throw new WebGpuUnavailableError('this browser has no navigator.gpu');
     const gpuBackend = await WebGpuBackend.create({ gpu: navigator.gpu, shaders: bundledShaders() });
     if (choice === 'auto' && gpuBackend.software) {
       // a software adapter is WebGPU on the CPU, several times slower than the CPU path itself
       gpuBackend.destroy();
-      return { backend: new CpuBackend(), info: { name: 'cpu', label: `CPU · faster here than WebGPU (software adapter: ${gpuBackend.adapterName})` } };
+      return cpu(`faster here than WebGPU (software adapter: ${gpuBackend.adapterName})`);
     }
     return { backend: gpuBackend, info: { name: 'webgpu', label: gpuBackend.description } };
   } catch (error) {
     const reason = error instanceof WebGpuUnavailableError ? error.message : `WebGPU failed: ${(error as Error).message}`;
-    return { backend: new CpuBackend(), info: { name: 'cpu', label: `CPU · ${reason}` } };
+    return cpu(reason);
   }
 }
 

@@ -1,13 +1,15 @@
-// gemm.ts: the fast CPU backend's matrix product — packed panels, column blocks that stay in cache, a 4×4 register tile.
+// gemm.ts: the fast CPU backend's matrix product — float32 SIMD tiles on every core where they run, else packed 4×4 JavaScript tiles.
 //
 // out (m, n) = Σ_p a(i, p) · b(p, j), where a and b are strided views of row-major storage, so the
-// transposed variants are the same code with other strides. Every output is one running sum over
-// p = 0, 1, …, k−1 held in a local (a float64 in JavaScript) and rounded once when stored: the
-// blocking changes the speed, never the order of the sum. Where WebAssembly SIMD runs, the tiles
-// run there (wasm-tiles.ts) on strips packed as float64: the same sums, two lanes at a time.
+// transposed variants are the same code with other strides. A float32 product of at least
+// SIMD_MIN multiply-adds runs on the f32x4 tiles of kernels/gemm.wat (simd-gemm.ts), each sum in a
+// float32 lane. Everything else (float64 storage, small products, engines without WebAssembly SIMD)
+// runs the JavaScript tiles below: one float64 running sum over p = 0, 1, …, k−1 per output, rounded
+// once when stored, as the reference sums; the blocking changes the speed, never the order of the sum.
 
 import type { Storage, Strided } from './reference-backend';
-import { loadWasmTiles, type WasmTiles } from './wasm-tiles';
+import { SimdGemm } from './simd-gemm';
+import { type SimdKernels, simdKernels } from './simd-kernels';
 
 export type { Storage, Strided };
 
@@ -15,8 +17,17 @@ export type { Storage, Strided };
 const R = 4;
 /** Columns of b per cache block: k × 64 packed values (200 KB at k = 784 in float32) stay in L2 while every row strip of a passes. */
 const COLUMN_BLOCK = 64;
-/** Products at most this wide read a in place (and stay in JavaScript: packing would cost as much as the sums). */
+/** Products at most this wide read a in place (packing would cost as much as the sums). */
 const NARROW = 16;
+/** Float32 products with fewer multiply-adds stay in JavaScript: copying them in and out would cost more. */
+export const SIMD_MIN = 4096;
+
+/** One SIMD product engine per thread: its memory and helper threads serve every CPU backend here. */
+let engine: SimdGemm | null | undefined;
+function simdEngine(kernels: SimdKernels | null): SimdGemm | null {
+  if (engine === undefined) engine = kernels ? new SimdGemm(kernels) : null;
+  return engine;
+}
 
 /**
  * A reusable matrix product: its packing buffers grow to the largest shapes seen and are kept,
@@ -25,23 +36,21 @@ const NARROW = 16;
 export class Gemm {
   private packedA: Storage;
   private packedB: Storage;
-  private readonly wasm: WasmTiles | null;
-  /** A view of the WebAssembly memory, made again only when the memory grows. */
-  private wasmView = new Float64Array(0);
+  private readonly simdGemm: SimdGemm | null;
 
-  /** `useWasm: false` keeps every tile in JavaScript (the tests compare the two). */
+  /** `useSimd: false` keeps every product in JavaScript (the tests compare the two). */
   constructor(
     private readonly make: (size: number) => Storage,
-    useWasm = true,
+    useSimd = true,
   ) {
     this.packedA = make(0);
     this.packedB = make(0);
-    this.wasm = useWasm ? loadWasmTiles() : null;
+    this.simdGemm = useSimd ? simdEngine(simdKernels) : null;
   }
 
-  /** Whether the tiles run in WebAssembly SIMD. */
-  get simd(): boolean {
-    return this.wasm !== null;
+  /** The SIMD engine float32 products run on, or null (JavaScript tiles only). */
+  get simd(): SimdGemm | null {
+    return this.simdGemm;
   }
 
   /** out[i·n + j] = Σ_p a(i, p) · b(p, j) for i < m, j < n (out is overwritten). */
@@ -51,10 +60,7 @@ export class Gemm {
       out.fill(0, 0, m * n);
       return;
     }
-    if (this.wasm && n > NARROW) {
-      this.runWasm(this.wasm, out, m, n, k, a, b);
-      return;
-    }
+    if (this.simdGemm && out instanceof Float32Array && m * n * k >= SIMD_MIN && this.simdGemm.run(out, m, n, k, a, b)) return;
     const strips = Math.ceil(m / R);
     // a is packed unless the product is narrow (packing would cost as much as the sums) or
     // a's rows are already contiguous; then the tile reads it in place
@@ -78,35 +84,6 @@ export class Gemm {
       for (let s = 0; s < strips; s++) {
         for (let t = 0; t < colStrips; t++) {
           tile(out, n, m, j0 + cols, s * R, j0 + t * R, A, inPlace ? s * R * rowStep : s * R * k, rowStep, kStep, B, t * R * k, k);
-        }
-      }
-    }
-  }
-
-  /** The same blocks with the tiles in WebAssembly: strips packed as float64 into its memory. */
-  private runWasm(wasm: WasmTiles, out: Storage, m: number, n: number, k: number, a: Strided, b: Strided): void {
-    const strips = Math.ceil(m / R);
-    const blockStrips = Math.ceil(Math.min(n, COLUMN_BLOCK) / R);
-    const stripValues = R * k;
-    const bAt = strips * stripValues; // float64 indices: A's strips, then B's, then the output tiles
-    const cAt = bAt + blockStrips * stripValues;
-    const bytes = (cAt + blockStrips * R * R) * 8;
-    if (wasm.memory.buffer.byteLength < bytes) wasm.memory.grow(Math.ceil((bytes - wasm.memory.buffer.byteLength) / 65536));
-    if (this.wasmView.buffer !== wasm.memory.buffer) this.wasmView = new Float64Array(wasm.memory.buffer);
-    const memory = this.wasmView;
-    packStrips(memory, 0, a, 0, m, k, strips);
-    const transposedB = { data: b.data, rowStride: b.colStride, colStride: b.rowStride };
-    for (let j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
-      const cols = Math.min(COLUMN_BLOCK, n - j0);
-      const colStrips = Math.ceil(cols / R);
-      packStrips(memory, bAt, transposedB, j0, j0 + cols, k, colStrips);
-      for (let s = 0; s < strips; s++) {
-        wasm.tiles(s * stripValues * 8, bAt * 8, cAt * 8, k, colStrips);
-        // tile t holds rows 4s … 4s+3, columns j0 + 4t … j0 + 4t + 3, row-major
-        const rows = Math.min(R, m - s * R);
-        for (let r = 0; r < rows; r++) {
-          const row = (s * R + r) * n + j0;
-          for (let c = 0; c < cols; c++) out[row + c] = memory[cAt + (c >> 2) * R * R + r * R + (c & 3)];
         }
       }
     }
