@@ -27,3 +27,35 @@ test('Fashion-MNIST loads with a progress bar and trains softmax regression on t
   expect(first.loss!).toBeGreaterThan(2); // ≈ ln 10 from N(0, 0.01²) weights
   expect(first.loss!).toBeLessThan(2.5);
 });
+
+test('cross-origin isolated, the CPU path runs its SIMD products on every core; without isolation, on one, and says so', async ({ page }) => {
+  // npm run preview sends COOP/COEP: SharedArrayBuffer, so helper threads share the kernels' memory
+  await openWith(page, 'dataset=blobs&model=mlp&depth=1&width=64&batch=64&backend=cpu');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  const threads = Math.min(8, cores);
+  await expect(page.getByRole('status')).toContainText(
+    `CPU · chosen in Backend · WebAssembly relaxed SIMD, ${threads} thread${threads === 1 ? '' : 's'} · step 0`,
+  );
+  await stepOnce(page);
+
+  // the same page from a host that sends no COOP/COEP: one thread, and the reason
+  await page.route(
+    (url) => url.pathname === '/',
+    async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers() };
+      delete headers['cross-origin-opener-policy'];
+      delete headers['cross-origin-embedder-policy'];
+      await route.fulfill({ response, headers });
+    },
+  );
+  await page.goto('about:blank');
+  await openWith(page, 'dataset=blobs&model=mlp&depth=1&width=64&batch=64&backend=cpu');
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  await expect(page.getByRole('status')).toContainText(
+    'CPU · chosen in Backend · WebAssembly relaxed SIMD, 1 thread: the page is not cross-origin isolated · step 0',
+  );
+  const stepped = await stepOnce(page);
+  expect(stepped.loss).not.toBeNull();
+});
