@@ -428,10 +428,12 @@ fn matmul(@builtin(local_invocation_index) thread: u32, @builtin(workgroup_id) w
   let row = wid.y * TILE + (thread / 4u) * 8u;
   let col = wid.x * TILE + (thread % 4u) * 8u;
   let c = blockOf(row, columnsFrom(col), columnsFrom(col + 4u));
-  var sums = storeBlock(row, col, c.c00);
-  sums += storeBlock(row, col + 4u, c.c01);
-  sums += storeBlock(row + 4u, col, c.c10);
-  sums += storeBlock(row + 4u, col + 4u, c.c11);
+  // one copy of the epilogue for the four blocks (less code to compile)
+  let blocks = array<mat4x4<f32>, 4>(c.c00, c.c01, c.c10, c.c11);
+  var sums = vec2<f32>(0.0);
+  for (var q = 0u; q < 4u; q++) {
+    sums += storeBlock(row + 4u * (q / 2u), col + 4u * (q % 2u), blocks[q]);
+  }
   if (EPILOGUE == EPILOGUE_PARAMETER_GRADIENT || EPILOGUE == EPILOGUE_SGD_STEP) {
     // this tile's ‖W‖² and ‖dW‖²: metrics[slot + 2·tile], metrics[slot + 2·tile + 1]
     tileSums[thread] = sums;
