@@ -467,7 +467,8 @@ fn storeBlock(row: u32, col: u32, block: mat4x4<f32>) -> vec2<f32> {
 
 // ---- narrow outputs (N ≤ NARROW_N, such as 10 classes): a thread per 8 rows, all N columns ----
 // The same blocks, NARROW_GROUPS groups of four columns (the host sets ceil(N / 4)), four threads
-// a 32-row block. SOFTMAX_CROSS_ENTROPY is the fused loss of each row's logits: dO = (softmax −
+// a 32-row block, k one at a time (these products are small: steps of four would triple the time
+// to compile, ~300 ms a pipeline on SwiftShader, for a millisecond a step). SOFTMAX_CROSS_ENTROPY is the fused loss of each row's logits: dO = (softmax −
 // onehot)·scale into out, and per 32-row block the scaled loss sum and the correct count into the
 // metrics.
 
@@ -494,42 +495,10 @@ fn narrowOf(row: u32) -> Narrow {
     lines0 = linesOf(row);
     lines1 = linesOf(row + 4u);
   }
-  let cols0 = columnsFrom(0u);
-  let cols1 = columnsFrom(4u);
-  let cols2 = columnsFrom(8u);
-  let cols3 = columnsFrom(12u);
   var c = Narrow(mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>(), mat4x4<f32>());
-  let kEnd = storedKOfA();
-  var k4 = 0u;
   let ones0 = onesAt(row);
   let ones1 = onesAt(row + 4u);
-  if (QUADS) {
-    k4 = kEnd & ~3u;
-    for (var k = 0u; k < k4; k += 4u) {
-      let samples = samplesAt(k);
-      let a0 = quadWithOnes(quadA(row, k, lines0, samples), ones0);
-      let a1 = quadWithOnes(quadA(row + 4u, k, lines1, samples), ones1);
-      let b0 = quadB(k, cols0);
-      c.g00 += a0 * b0;
-      c.g10 += a1 * b0;
-      if (NARROW_GROUPS > 1u) {
-        let b1 = quadB(k, cols1);
-        c.g01 += a0 * b1;
-        c.g11 += a1 * b1;
-      }
-      if (NARROW_GROUPS > 2u) {
-        let b2 = quadB(k, cols2);
-        c.g02 += a0 * b2;
-        c.g12 += a1 * b2;
-      }
-      if (NARROW_GROUPS > 3u) {
-        let b3 = quadB(k, cols3);
-        c.g03 += a0 * b3;
-        c.g13 += a1 * b3;
-      }
-    }
-  }
-  for (var k = k4; k < params.K; k++) {
+  for (var k = 0u; k < params.K; k++) {
     narrowAdd(&c, lineAt(row, k, lines0, ones0), lineAt(row + 4u, k, lines1, ones1), k);
   }
   return c;

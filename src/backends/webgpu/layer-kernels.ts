@@ -125,11 +125,11 @@ export class LayerKernels {
       features,
       order,
     ];
-    // k in steps of four where it pays for its compile time: u8 rows read a word at a time, and the
-    // large products (transposed op(a) is a batch of samples); never decided by the batch size
+    // the tiled kernel takes k in steps of four where that pays for its time to compile: the large
+    // products (a transposed op(a) is a batch of samples), never decided by the batch size; the
+    // narrow kernel takes k one at a time
     if (out.cols <= MAX_FUSED_CLASSES) {
-      const single = !(variant.loadA === 'GATHERED_U8' && !variant.transA);
-      const constants = this.names.overrides({ ...variant, groups: Math.ceil(out.cols / 4), single });
+      const constants = this.names.overrides({ ...variant, groups: Math.ceil(out.cols / 4) });
       this.recorder.dispatch('matmulNarrow', params, bindings, Math.max(1, tilesAcross(out.rows)), 1, constants);
     } else {
       const constants = this.names.overrides({ ...variant, single: !variant.transA && shape.K < SINGLE_K_BELOW });
