@@ -1,4 +1,4 @@
-// matmul.wgsl: out (M, N) = op(a) (M, K) · op(b) (K, N) with named epilogues and loaders; register-tiled with vec4s, plus a narrow-N path.
+// matmul.wgsl: out (M, N) = op(a) (M, K) · op(b) (K, N) with named epilogues and loaders; 8×8 blocks a thread read from storage, plus a narrow-N path.
 // The CPU reference backend's matmul and linear* ops are the specification. Transposes are read by indexing.
 // With AUGMENT, op(a) gains a column of ones at index K − 1 (transA = 0) or a row of ones at
 // index M − 1 (transA = 1): a layer's parameters P = [W; b] then multiply [H | 1] in one pass.
