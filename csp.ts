@@ -24,11 +24,17 @@ export const APP_POLICY: Policy = {
 };
 
 /**
- * bench.html: the app's policy, plus the inline <style> in its head, and blob: workers, which jax-js
- * starts its wasm threads from (TensorFlow.js's wasm backend needs no more than the app: it fetches
- * its .wasm from 'self' and compiles it under 'wasm-unsafe-eval').
+ * bench.html: the app's policy, plus the inline <style> in its head, and blob: workers and scripts:
+ * cross-origin isolated, TensorFlow.js's wasm backend and jax-js run threads, started from blob:
+ * URLs (tfjs's workers importScripts a blob:). Both fetch their .wasm from 'self' or build it in
+ * memory, and compile it under 'wasm-unsafe-eval'.
  */
-export const BENCH_POLICY: Policy = { ...APP_POLICY, 'style-src': ["'self'", "'unsafe-inline'"], 'worker-src': ["'self'", 'blob:'] };
+export const BENCH_POLICY: Policy = {
+  ...APP_POLICY,
+  'script-src': ["'self'", "'wasm-unsafe-eval'", 'blob:'],
+  'worker-src': ["'self'", 'blob:'],
+  'style-src': ["'self'", "'unsafe-inline'"],
+};
 
 /** The policy of the page (or of a script or worker it loads) at a path of the built site. */
 export function policyFor(path: string): Policy {

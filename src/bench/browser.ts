@@ -30,6 +30,10 @@ const workloadBoxes = WORKLOADS.map((name) => {
   return box;
 });
 
+// Cross-origin isolated (as npm run preview serves it), tfjs-backend-wasm would take its threaded
+// build, whose blob: worker fails once bundled ("e is not defined"): keep it on one thread, as it
+// ran before the page was isolated. jax-js's own threads do run here.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 tfWasm.setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
