@@ -15,7 +15,8 @@ test('bench.html runs the chosen workloads against TensorFlow.js and jax-js and 
   await expect(page.getByRole('status')).toHaveText('Done.', { timeout: 240_000 });
   const table = (await page.getByLabel('Benchmark results').textContent()) ?? '';
   // one row per implementation, a pair per comparison, and what a step costs on our WebGPU backend
-  for (const impl of ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-webgpu', 'jax-js-wasm', 'jax-js-webgpu']) expect(table).toMatch(new RegExp(`softmax-step +${impl} +[\\d.]+`));
+  for (const impl of ['cpu', 'webgpu', 'tfjs-cpu', 'tfjs-webgpu', 'jax-js-wasm', 'jax-js-webgpu'])
+    expect(table).toMatch(new RegExp(`softmax-step +${impl} +[\\d.]+`));
   expect(table).toMatch(/softmax-step +webgpu +vs tfjs-webgpu +[\d.]+×/);
   expect(table).toMatch(/softmax-step +cpu +vs tfjs-cpu +[\d.]+×/);
   expect(table).toMatch(/softmax-step +cpu +vs jax-js-wasm +[\d.]+×/);
