@@ -7,7 +7,8 @@ import type { Backend } from '../src/core/backend';
 import type { Dataset } from '../src/core/data/dataset';
 import { makeSynthetic } from '../src/core/data/synthetic';
 import { DEFAULT_CONFIG, type TrainConfig } from '../src/core/settings';
-import { type StepResult, Trainer } from '../src/core/trainer';
+import type { StepResult } from '../src/core/step-result';
+import { Trainer } from '../src/core/trainer';
 import { fashionMnist } from './helpers/data';
 import { webgpuBackend } from './helpers/webgpu';
 

@@ -6,7 +6,8 @@ import type { Backend } from '../core/backend';
 import type { Dataset } from '../core/data/dataset';
 import { withTrainingExamples } from '../core/data/subset';
 import { makeSynthetic } from '../core/data/synthetic';
-import { type StepResult, Trainer } from '../core/trainer';
+import type { StepResult } from '../core/step-result';
+import { Trainer } from '../core/trainer';
 import { type CliOptions, parseArgs, UsageError, usage } from './args';
 import { loadFashionMnist } from './fashion-mnist-files';
 

@@ -6,37 +6,10 @@ import { readMetricsRow } from './metrics-row';
 import { type Batch, Mlp, type Ops, runOps } from './model';
 import { Rng } from './rng';
 import { checkSettings, HYPER_SETTINGS, type HyperParams, hiddenWidths, type InitConfig, pick, SETTINGS, type TrainConfig } from './settings';
+import { type StepResult, stepResult } from './step-result';
 
 /** Steps whose metrics are read back together (one mapAsync on WebGPU). */
 export const METRICS_WINDOW = 16;
-
-export interface Divergence {
-  /** 1-based step whose loss or gradient was not finite; its update was not applied. */
-  step: number;
-  reason: string;
-}
-
-export interface StepResult {
-  /** 1-based count of steps taken, this one included. */
-  step: number;
-  /** 0-based epoch this step belongs to. */
-  epoch: number;
-  /** True when this step used the last batch of its epoch. */
-  epochEnd: boolean;
-  batchSize: number;
-  /** Mean cross-entropy of the batch (the data loss L). */
-  loss: number;
-  /** (λ/2) Σ ‖W_l‖², with the λ of this step. */
-  l2: number;
-  /** Fraction of the batch classified correctly. */
-  trainAcc: number;
-  /** ‖∂J/∂W_l‖_F for layer 1 … output layer. */
-  gradNorms: number[];
-  /** ‖W_l‖_F for layer 1 … output layer, as the step found them (whatever λ is). */
-  weightNorms: number[];
-  /** Set when this step's numbers were not finite: the parameters were left as before it. */
-  diverged?: Divergence;
-}
 
 /**
  * Awaited between the ops of a long step, evaluation or look inside (with `done` of `total` ops
@@ -191,7 +164,13 @@ export class Trainer {
     for (let s = 0; s < recorded.length; s++) {
       const { n, lambda, epoch, epochEnd } = recorded[s];
       this.taken += 1;
-      const result = this.result(rows.subarray(s * width, (s + 1) * width), n, lambda, epoch, epochEnd);
+      const result = stepResult(readMetricsRow(rows.subarray(s * width, (s + 1) * width), this.model.layout, n), {
+        step: this.taken,
+        n,
+        lambda,
+        epoch,
+        epochEnd,
+      });
       results.push(result);
       if (result.diverged) {
         // the parameters this step read are intact in one of the two storages: make them current
@@ -340,24 +319,6 @@ export class Trainer {
   private newOrder(): Uint32Array {
     return this.shuffleRng.shuffle(identityOrder(this.dataset.train.count));
   }
-
-  private result(row: ArrayLike<number>, n: number, lambda: number, epoch: number, epochEnd: boolean): StepResult {
-    const sums = readMetricsRow(row, this.model.layout, n);
-    const result: StepResult = {
-      step: this.taken,
-      epoch,
-      epochEnd,
-      batchSize: n,
-      loss: sums.loss,
-      l2: (lambda / 2) * sums.weightSq.reduce((a, b) => a + b, 0),
-      trainAcc: sums.correct / n,
-      gradNorms: sums.gradSq.map(Math.sqrt),
-      weightNorms: sums.weightSq.map(Math.sqrt),
-    };
-    const reason = divergenceReason(result);
-    if (reason) result.diverged = { step: this.taken, reason };
-    return result;
-  }
 }
 
 /** Samples order[start, start + n) of a split, read in place by the first layer. */
@@ -374,13 +335,4 @@ function identityOrder(count: number): Uint32Array {
   const order = new Uint32Array(count);
   for (let i = 0; i < count; i++) order[i] = i;
   return order;
-}
-
-/** Names the first number of a step that is NaN or infinite, or returns null if all are finite. */
-export function divergenceReason(r: Pick<StepResult, 'loss' | 'l2' | 'gradNorms'>): string | null {
-  if (!Number.isFinite(r.loss)) return `the loss is ${r.loss}`;
-  if (!Number.isFinite(r.l2)) return `the L2 term is ${r.l2}`;
-  const layer = r.gradNorms.findIndex((g) => !Number.isFinite(g));
-  if (layer >= 0) return `the gradient norm of layer ${layer + 1} is ${r.gradNorms[layer]}`;
-  return null;
 }

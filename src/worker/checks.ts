@@ -5,7 +5,7 @@ import type { Backend } from '../core/backend';
 import { type CheckBatch, checkGradients, compareBackends, type NetShape } from '../core/checks';
 import type { Trainer } from '../core/trainer';
 import type { CheckKind, CheckReport } from './protocol';
-import type { SessionHost } from './session';
+import type { SessionHost } from './session-host';
 
 /** Samples of the check batches: few for the finite differences (ReLU kinks grow with the batch), a typical batch for the comparison. */
 const GRADIENT_CHECK_SAMPLES = 8;
@@ -54,5 +54,21 @@ export async function runCheck(kind: CheckKind, trainer: Trainer, live: Backend,
     return { kind, step, samples: batch.labels.length, result, backends: [cpu.description, gpu.description] };
   } finally {
     made?.destroy();
+  }
+}
+
+/** The report of a check asked for at `step`: the check's, or why it could not run (no model yet, or what failed). */
+export async function checkReport(
+  kind: CheckKind,
+  trainer: Trainer | null,
+  live: Backend | null,
+  host: Pick<SessionHost, 'makeBackend'>,
+  step: number,
+): Promise<CheckReport> {
+  if (!trainer || !live) return { kind, step, failed: 'there is no model yet' };
+  try {
+    return await runCheck(kind, trainer, live, host, step);
+  } catch (error) {
+    return { kind, step, failed: error instanceof Error ? error.message : String(error) };
   }
 }

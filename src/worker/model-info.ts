@@ -3,7 +3,8 @@ import { boundaryAffordable, type Grid, gridFor, gridPoints } from '../core/boun
 import type { Dataset } from '../core/data/dataset';
 import type { Layer } from '../core/model';
 import type { HyperParams } from '../core/settings';
-import type { StepResult, Trainer } from '../core/trainer';
+import type { StepResult } from '../core/step-result';
+import type { Trainer } from '../core/trainer';
 import { IMAGE_SIDE } from './evaluation';
 import type { MetricPoint, ModelInfo } from './protocol';
 

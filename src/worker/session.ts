@@ -8,13 +8,15 @@ import { withTrainingExamples } from '../core/data/subset';
 import type { Inside } from '../core/inspection';
 import { changedSettings, classifyChange } from '../core/run-config';
 import { type BackendChoice, checkSettings, HYPER_SETTINGS, INIT_SETTINGS, pick, type RunConfig } from '../core/settings';
-import { type Checkpoint, METRICS_WINDOW, type StepResult, Trainer } from '../core/trainer';
-import { runCheck } from './checks';
+import type { StepResult } from '../core/step-result';
+import { type Checkpoint, METRICS_WINDOW, Trainer } from '../core/trainer';
+import { checkReport } from './checks';
 import { evaluateRun } from './evaluation';
 import { GivenUp, INTERRUPTING, LongWork, Periodic } from './long-work';
 import { MetricsOutbox, POST_EVERY_MS } from './metrics-outbox';
 import { metricPoint, modelInfo } from './model-info';
-import type { Activity, BackendInfo, FromWorker, ToWorker } from './protocol';
+import type { Activity, ToWorker } from './protocol';
+import type { SessionHost } from './session-host';
 
 /** An evaluation (evaluation.ts) at most every EVAL_EVERY_MS, and no more than a tenth of the time (Periodic). */
 const EVAL_EVERY_MS = 2500;
@@ -27,20 +29,6 @@ const BOUNDARY_EVERY_MS = 1000;
 const LONG_STEP_MS = 50;
 /** A model with more parameters than this is said to be building before its weights are drawn. */
 const BUILD_NOTICE_PARAMETERS = 4_000_000;
-
-/** What the session needs from where it runs: the page's worker, or a test. */
-export interface SessionHost {
-  post(message: FromWorker): void;
-  /** The backend for a choice; with a fallback reason (the GPU was lost), the CPU. */
-  makeBackend(choice: BackendChoice, fallbackReason?: string): Promise<{ backend: Backend; info: BackendInfo }>;
-  loadDataset(config: RunConfig, progress: (loaded: number, total: number) => void): Promise<Dataset>;
-  /** Milliseconds from any fixed point. */
-  now(): number;
-  /** Resolves after the host's pending events (messages) have had their turn. */
-  yieldToEvents(): Promise<void>;
-  /** Resolves after `ms` milliseconds. */
-  sleep(ms: number): Promise<void>;
-}
 
 export class TrainingSession {
   private config: RunConfig | null = null;
@@ -169,19 +157,12 @@ export class TrainingSession {
       case 'reset':
         if (this.config) await this.restart(this.config);
         break;
-      case 'check': {
-        const step = this.stepOffset + (this.trainer?.stepCount ?? 0);
-        if (!this.trainer || !this.backend) {
-          this.host.post({ type: 'check', report: { kind: message.kind, step, failed: 'there is no model yet' } });
-          break;
-        }
-        try {
-          this.host.post({ type: 'check', report: await runCheck(message.kind, this.trainer, this.backend, this.host, step) });
-        } catch (error) {
-          this.host.post({ type: 'check', report: { kind: message.kind, step, failed: error instanceof Error ? error.message : String(error) } });
-        }
+      case 'check':
+        this.host.post({
+          type: 'check',
+          report: await checkReport(message.kind, this.trainer, this.backend, this.host, this.stepOffset + (this.trainer?.stepCount ?? 0)),
+        });
         break;
-      }
     }
   }
 
