@@ -64,9 +64,9 @@ export function rowStart(step: number, layout: MetricsLayout): number {
   return step * layout.width;
 }
 
-/** The slots that guard step `step`'s updates: the previous row whole (none for a window's first step). */
-export function previousRowGuard(step: number, layout: MetricsLayout): { guardStart: number; guardCount: number } {
-  return step === 0 ? { guardStart: 0, guardCount: 0 } : { guardStart: rowStart(step - 1, layout), guardCount: layout.width };
+/** The slots that guard a step's updates: row `guardRow` whole (the step before it), or none when it is null. */
+export function rowGuard(guardRow: number | null, layout: MetricsLayout): { guardStart: number; guardCount: number } {
+  return guardRow === null ? { guardStart: 0, guardCount: 0 } : { guardStart: rowStart(guardRow, layout), guardCount: layout.width };
 }
 
 export interface MetricsSums {

@@ -5,7 +5,7 @@ import { SLICE_ALIGN } from './backend';
 import { HISTOGRAM_WIDTH, readHistogram } from './histogram';
 import { initWeights } from './init';
 import { flatRegion, INSPECTED, type Inside, type Inspected, type LayerInside } from './inspection';
-import { type MetricsLayout, metricsLayout, previousRowGuard, rowStart } from './metrics-row';
+import { type MetricsLayout, metricsLayout, rowGuard, rowStart } from './metrics-row';
 import type { Rng } from './rng';
 import type { Activation, InitConfig } from './settings';
 
@@ -315,9 +315,13 @@ export class Mlp {
     runOps(this.trainingStepOps(batch, lambda, lr, metrics, row));
   }
 
-  /** recordTrainingStep as its ops (see Ops): given up before its last op, the step changes no parameter. */
-  *trainingStepOps(batch: Batch, lambda: number, lr: number, metrics: Tensor, row: number): Ops {
-    const step = { lambda, lr, ...previousRowGuard(row, this.layout) };
+  /**
+   * recordTrainingStep as its ops (see Ops): given up before its last op, the step changes no
+   * parameter. Its updates are guarded by row `guardRow` of metrics (by default the row before its
+   * own; null for none).
+   */
+  *trainingStepOps(batch: Batch, lambda: number, lr: number, metrics: Tensor, row: number, guardRow: number | null = row > 0 ? row - 1 : null): Ops {
+    const step = { lambda, lr, ...rowGuard(guardRow, this.layout) };
     yield* this.backward(batch, lambda, (layer, l, input, dOut) => {
       const slot = rowStart(row, this.layout) + this.layout.layerSlot[l];
       this.backend.linearUpdate(layer.next, metrics, slot, input, dOut, layer.P, step);

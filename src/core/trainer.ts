@@ -23,6 +23,14 @@ const PAUSE_EVERY_MS = 25;
 /** …and after at most this many ops recorded without a stop. */
 const MAX_GROUP = 64;
 
+/** A window of steps recorded and submitted: its read-back, begun, and where its rows are. */
+interface Window {
+  rows: Promise<Float32Array | Float64Array>;
+  recorded: { n: number; lambda: number; epoch: number; epochEnd: boolean }[];
+  /** Metrics row of its first step: 0 or METRICS_WINDOW. */
+  first: number;
+}
+
 export interface Evaluation {
   loss: number;
   accuracy: number;
@@ -36,7 +44,10 @@ export class Trainer {
   private hyper: HyperParams;
   private readonly initRng: Rng;
   private readonly shuffleRng: Rng;
+  /** Two windows' metrics rows: one being read back while the other is recorded (see steps). */
   private readonly metrics: Tensor;
+  /** A window recorded and submitted whose read-back is not yet awaited (steps with `ahead`). */
+  private inFlight: Window | null = null;
   /**
    * Shuffled orders on the device: epoch e reads orders[e % 2], and the next epoch's is written
    * ahead, between windows, so an epoch's end inside a window needs no write (and no extra submit).
@@ -70,7 +81,7 @@ export class Trainer {
     this.hyper = pick(config, HYPER_SETTINGS);
     this.model = new Mlp(backend, dataset.inputDim, hiddenWidths(config), dataset.numClasses, config.activation);
     this.model.initialize(config, this.initRng);
-    this.metrics = backend.tensor(METRICS_WINDOW, this.model.layout.width);
+    this.metrics = backend.tensor(2 * METRICS_WINDOW, this.model.layout.width);
     this.trainData = upload(backend, dataset.train, dataset.inputDim);
     this.orderValues = [this.newOrder(), this.newOrder()];
     this.orders = [backend.indices(this.orderValues[0]), backend.indices(this.orderValues[1])];
@@ -95,11 +106,13 @@ export class Trainer {
 
   /** λ, learning rate and batch size take effect from the next step; nothing is rebuilt. */
   setHyperParams(change: Partial<HyperParams>): void {
+    this.quiet('setHyperParams');
     this.hyper = checkSettings({ ...this.hyper, ...change });
   }
 
   /** Re-draws every weight (and zeroes every bias) in place; training goes on from there. */
   reinitialize(init: InitConfig): void {
+    this.quiet('reinitialize');
     checkSettings(init);
     this.model.initialize(init, this.initRng);
   }
@@ -114,30 +127,66 @@ export class Trainer {
    * Up to `count` steps (at most METRICS_WINDOW, and never past the end of an epoch), each its own
    * submit, with one read-back of all their metrics at the end. Returns the steps up to and
    * including the first that diverged; the parameters are then those from before it (its update
-   * went to the spare storage, and the later steps of the window computed but did not update).
+   * went to the spare storage, and the later steps computed but did not update).
    * The data cursor is not rolled back. With a checkpoint, one step whose ops are recorded one at
    * a time with the checkpoint awaited between them (for steps that take seconds).
+   *
+   * With `ahead`, the next window (the same size, the same hyper-parameters) is recorded and
+   * submitted before this one's read-back is awaited, so that a GPU has work while the host reads
+   * and reports: its first step is guarded by this window's last row, so nothing moves after a
+   * divergence. It stays in flight: the next call with `ahead` returns it (and sends another), a
+   * call without returns it alone, and so does drain(). Nothing else may use the trainer meanwhile.
    */
-  async steps(count: number, checkpoint?: Checkpoint): Promise<StepResult[]> {
-    const window = checkpoint ? 1 : Math.max(1, Math.min(count, METRICS_WINDOW));
-    const width = this.model.layout.width;
+  async steps(count: number, checkpoint?: Checkpoint, options: { ahead?: boolean } = {}): Promise<StepResult[]> {
+    if (this.inFlight && (checkpoint || !options.ahead)) return this.drain();
+    const size = checkpoint ? 1 : Math.max(1, Math.min(count, METRICS_WINDOW));
+    const current = this.inFlight ?? (await this.record(size, null, checkpoint));
+    this.inFlight = options.ahead && !checkpoint ? await this.record(size, current) : null;
+    return this.collect(current);
+  }
+
+  /** The window in flight (steps(…, { ahead: true })), its results; none when there is none. */
+  async drain(): Promise<StepResult[]> {
+    const sent = this.inFlight;
+    this.inFlight = null;
+    return sent ? this.collect(sent) : [];
+  }
+
+  /** Throws while a window is in flight: its steps are not yet reported, so nothing may act as if they were or were not taken. */
+  private quiet(what: string): void {
+    if (this.inFlight) throw new Error(`${what}: a window of steps is in flight; drain() it first`);
+  }
+
+  /** Whether a window is in flight (see steps). */
+  get pending(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /**
+   * Records `size` steps into half of the metrics rows and begins their read-back: the first half,
+   * or after `previous` (in flight) the other half, its first step guarded by previous's last row.
+   */
+  private async record(size: number, previous: Window | null, checkpoint?: Checkpoint): Promise<Window> {
     const train = this.dataset.train;
-    const recorded: { n: number; lambda: number; epoch: number; epochEnd: boolean }[] = [];
+    const first = previous && previous.first === 0 ? METRICS_WINDOW : 0;
+    const recorded: Window['recorded'] = [];
     if (this.nextOrderStale) {
-      // nothing is recorded yet, so this write waits for no one
+      // any window in flight reads the other order, and the device runs this write after it
       const next = (this.epochIndex + 1) % 2;
       this.orderValues[next] = this.newOrder();
       this.backend.writeIndices(this.orders[next], this.orderValues[next]);
       this.nextOrderStale = false;
     }
-    for (let s = 0; s < window; s++) {
+    for (let s = 0; s < size; s++) {
       const { batchSize, lambda, lr } = this.hyper;
       const n = Math.min(batchSize, train.count - this.cursor);
       const batch = gathered(this.trainData, this.orders[this.epochIndex % 2], this.cursor, n);
       this.lastBatch = { order: this.epochIndex % 2, start: this.cursor, n };
-      const forward = this.model.forwardOps(batch, this.metrics, s);
+      const row = first + s;
+      const forward = this.model.forwardOps(batch, this.metrics, row);
       // guarded by the previous step's row (each row carries its guard's non-finite value on)
-      const training = this.model.trainingStepOps(batch, lambda, lr, this.metrics, s);
+      const guard = s > 0 ? row - 1 : previous ? previous.first + previous.recorded.length - 1 : null;
+      const training = this.model.trainingStepOps(batch, lambda, lr, this.metrics, row, guard);
       if (checkpoint) {
         const { forward: f, training: t } = this.model.opsPerPass;
         await this.paced([forward, training], f + t, checkpoint);
@@ -149,32 +198,39 @@ export class Trainer {
       this.cursor += n;
       const epochEnd = this.cursor >= train.count;
       // one submit per step; the last step's goes with the read-back's copy
-      if (s + 1 < window && !epochEnd) this.backend.flush();
+      if (s + 1 < size && !epochEnd) this.backend.flush();
       if (epochEnd) {
         this.cursor = 0;
         this.epochIndex += 1;
-        this.nextOrderStale = true; // the window ends here: the next call writes the order after this one's
+        this.nextOrderStale = true; // the window ends here: the next writes the order after this one's
       }
       recorded.push({ n, lambda, epoch, epochEnd });
       if (epochEnd) break;
     }
-    // the whole window tensor whatever the count: one staging size, reused every window
-    const rows = await this.backend.read(this.metrics);
+    // the whole metrics tensor whatever the count: one staging size, reused every window; a window
+    // in flight that is dropped (a divergence before it, destroy) leaves its read unheard
+    const rows = this.backend.read(this.metrics);
+    rows.catch(() => {});
+    return { rows, recorded, first };
+  }
+
+  /** A window's results, read back; after a divergence the parameters are put back (see steps). */
+  private async collect(sent: Window): Promise<StepResult[]> {
+    const rows = await sent.rows;
+    const width = this.model.layout.width;
     const results: StepResult[] = [];
-    for (let s = 0; s < recorded.length; s++) {
-      const { n, lambda, epoch, epochEnd } = recorded[s];
+    for (let s = 0; s < sent.recorded.length; s++) {
+      const { n, lambda, epoch, epochEnd } = sent.recorded[s];
+      const row = sent.first + s;
       this.taken += 1;
-      const result = stepResult(readMetricsRow(rows.subarray(s * width, (s + 1) * width), this.model.layout, n), {
-        step: this.taken,
-        n,
-        lambda,
-        epoch,
-        epochEnd,
-      });
+      const sums = readMetricsRow(rows.subarray(row * width, (row + 1) * width), this.model.layout, n);
+      const result = stepResult(sums, { step: this.taken, n, lambda, epoch, epochEnd });
       results.push(result);
       if (result.diverged) {
         // the parameters this step read are intact in one of the two storages: make them current
-        this.model.rewind(recorded.length - s);
+        // (this step and every later one recorded, a window in flight included, exchanged them)
+        this.model.rewind(sent.recorded.length - s + (this.inFlight?.recorded.length ?? 0));
+        this.inFlight = null;
         break;
       }
     }
@@ -186,6 +242,7 @@ export class Trainer {
    * Fashion-MNIST files keep balanced), in chunks of the current batch size.
    */
   async evaluate(which: 'train' | 'test' = 'test', limit = Infinity, options: { predictions?: boolean; checkpoint?: Checkpoint } = {}): Promise<Evaluation> {
+    this.quiet('evaluate');
     const full = which === 'test' ? this.dataset.test : this.dataset.train;
     const split = limit < full.count ? { ...full, count: Math.max(1, Math.floor(limit)) } : full;
     const chunk = Math.min(Math.max(this.hyper.batchSize, 256), SETTINGS.batchSize.max);
@@ -229,6 +286,7 @@ export class Trainer {
    * the last pass was not a training step (call it before evaluate(), which overwrites the workspace).
    */
   async inspect(checkpoint?: Checkpoint): Promise<Inside | null> {
+    this.quiet('inspect');
     let done = 0;
     const layers = this.model.layers.length;
     const inside = await this.model.inspect(checkpoint && (() => this.backend.settle().then(() => checkpoint(++done, layers))));

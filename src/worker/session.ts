@@ -89,12 +89,15 @@ export class TrainingSession {
       for (;;) {
         const message = this.queue.shift();
         if (message) {
+          await this.settleWindow(); // the steps in flight are reported before anything changes
           await this.handle(message);
           continue;
         }
         if (this.running && this.trainer) {
           if (this.pace === null) {
-            await this.trainSome(this.window);
+            // on a GPU the next window is recorded while this one is read back (never on the CPU,
+            // where recording is computing, nor op by op)
+            await this.trainSome(this.window, this.backend?.name === 'webgpu' && !this.long);
           } else {
             // one step at a time; wait in short slices so messages are still answered at once
             const wait = this.nextStepAt - this.host.now();
@@ -323,30 +326,60 @@ export class TrainingSession {
     this.host.post({ type: 'boundary', boundary: { step: this.stepOffset + trainer.stepCount, grid: this.boundary.grid, classes, confidence } });
   }
 
-  /** Trains up to `count` steps (a window); false when a step was given up for a command. */
-  private async trainSome(count: number): Promise<boolean> {
+  /**
+   * Trains up to `count` steps (a window; with `ahead`, the next window is sent to the device before
+   * this one is read back, and stays in flight until settleWindow); false when a step was given up
+   * for a command.
+   */
+  private async trainSome(count: number, ahead = false): Promise<boolean> {
     const trainer = this.trainer;
     if (!trainer) return true;
-    let results: StepResult[];
     const started = this.host.now();
+    const step = this.stepOffset + trainer.stepCount + 1;
+    const results = await this.take(() => trainer.steps(count, this.long ? this.checkpoint('step', step) : undefined, { ahead }));
+    if (results === 'given up') return false; // a command came in: it is handled next
+    if (results === 'rebuilt' || !this.report(results, started)) return true;
+    if (!this.running || this.evaluation.due(this.host.now())) {
+      if (!(await this.settleWindow())) return true;
+      this.postMetrics(true);
+      await this.evaluate();
+    }
+    if (this.boundary && (!this.running || this.boundaryTimer.due(this.host.now())) && (await this.settleWindow())) await this.drawBoundary();
+    return true;
+  }
+
+  /** Reports the window in flight, if any: before a message is handled, an evaluation or the boundary. False after a divergence. */
+  private async settleWindow(): Promise<boolean> {
+    if (!this.trainer?.pending) return true;
+    const trainer = this.trainer;
+    const results = await this.take(() => trainer.drain());
+    return Array.isArray(results) && this.report(results, null);
+  }
+
+  /** Steps taken by `run`, or what became of them: given up for a command, or the device lost and the model rebuilt on the CPU. */
+  private async take(run: () => Promise<StepResult[]>): Promise<StepResult[] | 'given up' | 'rebuilt'> {
     try {
-      const step = this.stepOffset + trainer.stepCount + 1;
-      results = await trainer.steps(count, this.long ? this.checkpoint('step', step) : undefined);
+      return await run();
     } catch (error) {
-      this.work.end();
-      if (error instanceof GivenUp) return false; // a command came in: it is handled next
+      if (error instanceof GivenUp) return 'given up';
       if (this.backend instanceof WebGpuBackend && (await this.backend.isLost())) {
         // a lost device: carry on on the CPU from a rebuilt model, the charts stay
         await this.build(this.config!, `WebGPU ${(this.backend as WebGpuBackend).lostReason}`);
-        return true;
+        return 'rebuilt';
       }
       throw error;
+    } finally {
+      this.work.end();
     }
-    this.work.end();
+  }
+
+  /** Sends steps' metrics, and the divergence if one diverged (false then); times them unless `started` is null. */
+  private report(results: StepResult[], started: number | null): boolean {
     this.insideStale = true;
-    const msPerStep = (this.host.now() - started) / results.length;
-    this.msPerStep = msPerStep;
-    this.window = Math.max(1, Math.min(METRICS_WINDOW, Math.round(POST_EVERY_MS / Math.max(msPerStep, 1e-3))));
+    if (started !== null && results.length > 0) {
+      this.msPerStep = (this.host.now() - started) / results.length;
+      this.window = Math.max(1, Math.min(METRICS_WINDOW, Math.round(POST_EVERY_MS / Math.max(this.msPerStep, 1e-3))));
+    }
     for (const result of results) {
       if (result.diverged) {
         this.diverged = true;
@@ -354,17 +387,11 @@ export class TrainingSession {
         this.postMetrics(true);
         this.host.post({ type: 'diverged', step: this.stepOffset + result.diverged.step, reason: result.diverged.reason });
         this.host.post({ type: 'running', running: false });
-        return true;
+        return false;
       }
       this.metricsOut.add(metricPoint(result, this.stepOffset, this.trainer!.hyperParams));
     }
     this.postMetrics(!this.running);
-    const now = this.host.now();
-    if (!this.running || this.evaluation.due(now)) {
-      this.postMetrics(true);
-      await this.evaluate();
-    }
-    if (this.boundary && (!this.running || this.boundaryTimer.due(this.host.now()))) await this.drawBoundary();
     return true;
   }
 }
