@@ -127,3 +127,36 @@ describe('in float32 the fast CPU backend agrees with the reference within float
     expect(worstRatio([Float32Array.from(fast.params)], [Float32Array.from(reference.params)], 1e-4, 1e-4)).toBeLessThanOrEqual(1);
   });
 });
+
+describe('a gathered batch is made concrete once per batch object', () => {
+  it('a forward pass on one batch, then another of the same shape: each reads its own rows', async () => {
+    for (const be of [new ReferenceBackend(), new CpuBackend()]) {
+      const [count, cols, fanOut] = [12, 5, 3];
+      const features = Uint8Array.from({ length: count * cols }, (_, i) => (i * 37) % 256);
+      const data = be.dataset(features, 1 / 255, new Uint8Array(count), cols);
+      const order = be.indices(Uint32Array.from({ length: count }, (_, i) => (i * 5) % count));
+      const p = be.tensor(cols + 1, fanOut, values((cols + 1) * fanOut, 9));
+      const forward = async (start: number) => {
+        const h = be.tensor(4, fanOut);
+        be.linearForward(h, { data, order, start, rows: 4 }, p, 'identity');
+        return Array.from(await be.read(h));
+      };
+      const explicit = async (start: number) => {
+        const rows = [0, 1, 2, 3].map((r) => ((start + r) * 5) % count);
+        const x = be.tensor(
+          4,
+          cols,
+          rows.flatMap((i) => Array.from(features.subarray(i * cols, (i + 1) * cols), (v) => v * Math.fround(1 / 255))),
+        );
+        const h = be.tensor(4, fanOut);
+        be.linearForward(h, x, p, 'identity');
+        return Array.from(await be.read(h));
+      };
+      const first = await forward(0);
+      const second = await forward(4);
+      expect(first).toEqual(await explicit(0));
+      expect(second).toEqual(await explicit(4));
+      expect(second).not.toEqual(first);
+    }
+  });
+});

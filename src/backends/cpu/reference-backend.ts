@@ -306,19 +306,28 @@ export class ReferenceBackend implements Backend {
   // x[r, :] = features[order[start + r], :] · scale
   private materialize(input: LayerInput): CpuTensor {
     if (!isGathered(input)) return input as CpuTensor;
+    // a step's forward and backward ops read the same batch: gathered once (the batch object is made per step)
+    if (this.lastGathered?.input === input) return this.lastGathered.x;
     const source = input.data as CpuData;
     const { rows, start } = input;
+    const { features, cols } = source;
     const positions = (input.order as CpuIndices).data;
     if (start + rows > positions.length) throw new Error(`gathered rows ${start} … ${start + rows} exceed the order's ${positions.length}`);
-    const X = this.scratch(2, rows * source.cols);
+    const X = this.scratch(2, rows * cols);
     // the product of a float32 scale and a feature, as a GPU's float32 multiply gives it
     const scale = this.precision === 'f32' ? Math.fround(source.scale) : source.scale;
     for (let r = 0; r < rows; r++) {
-      const from = positions[start + r] * source.cols;
-      for (let c = 0; c < source.cols; c++) X[r * source.cols + c] = source.features[from + c] * scale;
+      const from = positions[start + r] * cols;
+      const to = r * cols;
+      for (let c = 0; c < cols; c++) X[to + c] = features[from + c] * scale;
     }
-    return new CpuTensor(rows, source.cols, X);
+    const x = new CpuTensor(rows, cols, X);
+    this.lastGathered = { input, x };
+    return x;
   }
+
+  /** The last gathered batch made concrete, and the input it came from. */
+  private lastGathered: { input: Gathered; x: CpuTensor } | null = null;
 
   private materializeLabels(y: LabelTensor | Gathered): CpuLabels {
     if (!isGathered(y)) return y as CpuLabels;
