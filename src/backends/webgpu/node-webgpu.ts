@@ -16,19 +16,22 @@ export function loadShadersFromDisk(): ShaderSources {
 }
 
 /**
- * Finds an adapter through the system's Vulkan drivers; when there is none and the user has not
- * chosen a driver (VK_ICD_FILENAMES), tries SwiftShader. Returns the GPU object that found it
+ * Finds an adapter through the system's Vulkan drivers, the high-performance one where there are
+ * several; when there is none and the user has not chosen a driver (VK_ICD_FILENAMES or the newer
+ * loader's VK_DRIVER_FILES), tries SwiftShader. Returns the GPU object that found it
  * (kept alive for the process) and the adapter; throws WebGpuUnavailableError saying why.
  */
 export async function findNodeGpu(): Promise<{ gpu: GPU; adapter: GPUAdapter }> {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
+  // a machine with a discrete GPU and a software driver (llvmpipe) gives the GPU
+  const options: GPURequestAdapterOptions = { powerPreference: 'high-performance' };
   let gpu = create([]);
-  let adapter = await gpu.requestAdapter();
-  if (!adapter && !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
+  let adapter = await gpu.requestAdapter(options);
+  if (!adapter && !process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES && existsSync(SWIFTSHADER_ICD)) {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     gpu = create([]);
-    adapter = await gpu.requestAdapter();
+    adapter = await gpu.requestAdapter(options);
   }
   // Dawn's instance must outlive every device made from it: if the GPU object is garbage
   // collected, its threads' mutexes go with it and the process aborts mid-run.
