@@ -3,7 +3,6 @@ import { WebGpuBackend } from '../backends/webgpu/webgpu-backend';
 import type { Backend } from '../core/backend';
 import { type Grid, predict } from '../core/boundary';
 import { layerShapes, parameterCount } from '../core/cost';
-import type { Dataset } from '../core/data/dataset';
 import { withTrainingExamples } from '../core/data/subset';
 import type { Inside } from '../core/inspection';
 import { changedSettings, classifyChange } from '../core/run-config';
