@@ -38,7 +38,8 @@ test('a data set that cannot be loaded trains nothing: the controls say Fashion-
 test('a 64 × 1024 model on the CPU: said to be slow before it trains, its step shown in progress, and Pause, Reset and a change answered within a second', async ({
   page,
 }) => {
-  await openWith(page, 'backend=cpu&dataset=spiral&depth=64&width=1024');
+  // batch 512: a step of several seconds even on the SIMD threads, so that a change lands while one is under way
+  await openWith(page, 'backend=cpu&dataset=spiral&depth=64&width=1024&batch=512');
   await expect(page.getByRole('note').filter({ hasText: 'One training step of this model' })).toContainText('66,130,947 parameters');
   await trainButton(page).click();
   await expect(page.getByRole('status')).toContainText(/step \d+ in progress · layer op \d+ of 194 · \d+ s so far/);

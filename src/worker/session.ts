@@ -84,39 +84,51 @@ export class TrainingSession {
   }
 
   private async pump(): Promise<void> {
-    try {
-      for (;;) {
-        const message = this.queue.shift();
-        if (message) {
-          await this.settleWindow(); // the steps in flight are reported before anything changes
-          await this.handle(message);
-          continue;
-        }
-        if (this.running && this.trainer) {
-          if (this.pace === null) {
-            // on a GPU the next window is recorded while this one is read back (never on the CPU,
-            // where recording is computing, nor op by op)
-            await this.trainSome(this.window, this.backend?.name === 'webgpu' && !this.long);
-          } else {
-            // one step at a time; wait in short slices so messages are still answered at once
-            const wait = this.nextStepAt - this.host.now();
-            if (wait > 0) {
-              await this.host.sleep(Math.min(wait, 100));
-              continue;
-            }
-            this.nextStepAt = Math.max(this.nextStepAt, this.host.now() - 1000 / this.pace) + 1000 / this.pace;
-            await this.trainSome(1);
-          }
-          await this.host.yieldToEvents();
-          continue;
-        }
-        break;
+    for (;;) {
+      try {
+        if (!(await this.pumpOnce())) return;
+      } catch (error) {
+        // a lost device, wherever it was noticed (a step, an evaluation, the boundary): on to the CPU
+        if (await this.rebuiltAfterLoss()) continue;
+        this.running = false;
+        this.host.post({ type: 'running', running: false });
+        this.host.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+        return;
       }
-    } catch (error) {
-      this.running = false;
-      this.host.post({ type: 'running', running: false });
-      this.host.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  /** Handles the next message, or trains a window (or waits for the next paced step); false when there is nothing to do. */
+  private async pumpOnce(): Promise<boolean> {
+    const message = this.queue.shift();
+    if (message) {
+      await this.settleWindow(); // the steps in flight are reported before anything changes
+      await this.handle(message);
+      return true;
+    }
+    if (!this.running || !this.trainer) return false;
+    if (this.pace === null) {
+      // on a GPU, the next window goes while this one is read back (not on the CPU: recording is computing)
+      await this.trainSome(this.window, this.backend?.name === 'webgpu' && !this.long);
+    } else {
+      // one step at a time; wait in short slices so messages are still answered at once
+      const wait = this.nextStepAt - this.host.now();
+      if (wait > 0) {
+        await this.host.sleep(Math.min(wait, 100));
+        return true;
+      }
+      this.nextStepAt = Math.max(this.nextStepAt, this.host.now() - 1000 / this.pace) + 1000 / this.pace;
+      await this.trainSome(1);
+    }
+    await this.host.yieldToEvents();
+    return true;
+  }
+
+  /** After an error: if the WebGPU device is lost, the model rebuilt on the CPU (the charts stay) and true. */
+  private async rebuiltAfterLoss(): Promise<boolean> {
+    if (!(this.backend instanceof WebGpuBackend) || !(await this.backend.isLost())) return false;
+    await this.build(this.config!, `WebGPU ${this.backend.lostReason}`);
+    return true;
   }
 
   private async handle(message: ToWorker): Promise<void> {
@@ -175,10 +187,7 @@ export class TrainingSession {
     return reason !== null;
   }
 
-  /**
-   * A checkpoint for long work (long-work.ts): a step is given up for a command that changes what
-   * is trained (INTERRUPTING), an evaluation or a look inside for any command (it is taken again later).
-   */
+  /** A checkpoint for long work (long-work.ts): a step gives way to a command that changes what is trained (INTERRUPTING), other work to any. */
   private checkpoint(kind: Activity['kind'], step: number): Checkpoint {
     const compiling = kind === 'step' && this.backend?.name === 'webgpu' && this.msPerStep === null;
     const interrupted = kind === 'step' ? () => this.queue.some((m) => INTERRUPTING.has(m.type)) : () => this.queue.length > 0;
@@ -325,11 +334,7 @@ export class TrainingSession {
     this.host.post({ type: 'boundary', boundary: { step: this.stepOffset + trainer.stepCount, grid: this.boundary.grid, classes, confidence } });
   }
 
-  /**
-   * Trains up to `count` steps (a window; with `ahead`, the next window is sent to the device before
-   * this one is read back, and stays in flight until settleWindow); false when a step was given up
-   * for a command.
-   */
+  /** Trains up to `count` steps (with `ahead`, the next window stays in flight: settleWindow); false when a step was given up for a command. */
   private async trainSome(count: number, ahead = false): Promise<boolean> {
     const trainer = this.trainer;
     if (!trainer) return true;
@@ -361,11 +366,7 @@ export class TrainingSession {
       return await run();
     } catch (error) {
       if (error instanceof GivenUp) return 'given up';
-      if (this.backend instanceof WebGpuBackend && (await this.backend.isLost())) {
-        // a lost device: carry on on the CPU from a rebuilt model, the charts stay
-        await this.build(this.config!, `WebGPU ${(this.backend as WebGpuBackend).lostReason}`);
-        return 'rebuilt';
-      }
+      if (await this.rebuiltAfterLoss()) return 'rebuilt';
       throw error;
     } finally {
       this.work.end();
