@@ -145,7 +145,7 @@ describe('gemm in float32 SIMD (kernels/gemm.wat): within the rounding bound of 
     for (let wait = 0; shared.threads < 2 && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(shared.threads, 'a helper thread started (2 cores here)').toBeGreaterThanOrEqual(2);
     const bytes = readFileSync(new URL('../src/backends/cpu/kernels/gemm-plain.wasm', import.meta.url));
-    const alone = new SimdGemm({ module: new WebAssembly.Module(bytes), fused: false, shared: false, description: 'SIMD' });
+    const alone = new SimdGemm({ module: new WebAssembly.Module(bytes), fused: false, shared: false, description: 'SIMD', cores: 1 });
     expect(alone.threadsPlanned).toBe(1);
     const [m, n, k] = [300, 260, 200]; // 19 chunks of row strips × 5 column blocks
     const { opA, opB } = operands(m, n, k, false, true, make);

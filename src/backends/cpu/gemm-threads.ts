@@ -29,16 +29,15 @@ export interface GemmHelpers {
   readonly running: number;
 }
 
-/** Starts one helper per core but this one (none on one core); they join as they come up. */
-export function startHelpers(module: WebAssembly.Module, memory: WebAssembly.Memory): GemmHelpers {
-  const state = { planned: 0, running: 0 };
+/** Starts one helper per core but this one (`cores` counted as SimdKernels counts them); they join as they come up. */
+export function startHelpers(module: WebAssembly.Module, memory: WebAssembly.Memory, cores: number): GemmHelpers {
+  const state = { planned: Math.min(MAX_HELPERS, Math.max(0, cores - 1)), running: 0 };
   const data = { module, memory, job: JOB_AT };
   const join = () => {
     state.running++;
   };
   if (typeof Worker !== 'undefined') {
     // a browser thread: module Web Workers (Vite bundles the file for the build)
-    state.planned = Math.min(MAX_HELPERS, Math.max(0, (navigator.hardwareConcurrency || 1) - 1));
     for (let i = 0; i < state.planned; i++) {
       const helper = new Worker(new URL('./gemm-helper.js', import.meta.url), { type: 'module', name: `gemm helper ${i + 1}` });
       helper.addEventListener('message', join, { once: true });
@@ -49,11 +48,7 @@ export function startHelpers(module: WebAssembly.Module, memory: WebAssembly.Mem
   // Node: worker_threads, unref'd so that they never keep the process alive
   void (async () => {
     const threads = 'node:worker_threads';
-    const os = 'node:os';
     const { Worker: NodeWorker } = (await import(/* @vite-ignore */ threads)) as typeof import('node:worker_threads');
-    const { availableParallelism } = (await import(/* @vite-ignore */ os)) as typeof import('node:os');
-    const wanted = Number(process.env.GRADIENT_LAB_THREADS ?? availableParallelism());
-    state.planned = Math.min(MAX_HELPERS, Math.max(0, (Number.isInteger(wanted) ? wanted : 1) - 1));
     for (let i = 0; i < state.planned; i++) {
       const helper = new NodeWorker(new URL('./gemm-helper.js', import.meta.url));
       helper.unref();

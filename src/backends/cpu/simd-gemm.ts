@@ -29,7 +29,7 @@ export class SimdGemm {
     const instance = new WebAssembly.Instance(kernels.module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
     this.view = new Float32Array(this.memory.buffer);
-    this.helpers = kernels.shared ? startHelpers(kernels.module, this.memory) : null;
+    this.helpers = kernels.shared ? startHelpers(kernels.module, this.memory, kernels.cores) : null;
   }
 
   /** Threads that take chunks of a product: this one and its helpers (counted once they run). */

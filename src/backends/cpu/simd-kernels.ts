@@ -14,6 +14,8 @@ export interface SimdKernels {
   readonly shared: boolean;
   /** Why the build was chosen, for the status: e.g. "relaxed SIMD, shared memory". */
   readonly description: string;
+  /** Threads a product may use, this one included: the cores here (GRADIENT_LAB_THREADS in Node caps them). */
+  readonly cores: number;
 }
 
 // Written out, one literal each, so that Vite finds them and ships them with the build.
@@ -44,9 +46,20 @@ async function bytesOf(url: URL): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
+/** The cores here: the browser's count, or Node's (then GRADIENT_LAB_THREADS, if set, instead). */
+async function coreCount(): Promise<number> {
+  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
+  if (typeof process === 'undefined') return 1;
+  const os = 'node:os';
+  const { availableParallelism } = (await import(/* @vite-ignore */ os)) as typeof import('node:os');
+  const wanted = process.env.GRADIENT_LAB_THREADS === undefined ? availableParallelism() : Number(process.env.GRADIENT_LAB_THREADS);
+  return Number.isInteger(wanted) && wanted >= 1 ? wanted : 1;
+}
+
 async function load(): Promise<SimdKernels | null> {
   if (typeof WebAssembly === 'undefined') return null;
   const shared = sharedMemoryAllowed();
+  const cores = shared ? await coreCount() : 1;
   for (const build of BUILDS) {
     if (build.shared && !shared) continue;
     try {
@@ -54,7 +67,7 @@ async function load(): Promise<SimdKernels | null> {
       if (!WebAssembly.validate(bytes)) continue;
       const module = await WebAssembly.compile(bytes);
       const description = `${build.fused ? 'relaxed SIMD' : 'SIMD'}${build.shared ? ', shared memory' : ''}`;
-      return { module, fused: build.fused, shared: build.shared, description };
+      return { module, fused: build.fused, shared: build.shared, description, cores };
     } catch {
       // a missing or unreadable build: try the next
     }
