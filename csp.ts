@@ -25,9 +25,9 @@ export const APP_POLICY: Policy = {
 
 /**
  * bench.html: the app's policy, plus the inline <style> in its head, and blob: workers and scripts:
- * cross-origin isolated, TensorFlow.js's wasm backend and jax-js run threads, started from blob:
- * URLs (tfjs's workers importScripts a blob:). Both fetch their .wasm from 'self' or build it in
- * memory, and compile it under 'wasm-unsafe-eval'.
+ * cross-origin isolated, jax-js starts its wasm threads from blob: URLs (TensorFlow.js's wasm
+ * backend would too, with an importScripts of a blob:, but bench/browser.ts keeps it on one thread).
+ * Both fetch their .wasm from 'self' or build it in memory, and compile it under 'wasm-unsafe-eval'.
  */
 export const BENCH_POLICY: Policy = {
   ...APP_POLICY,

@@ -171,4 +171,32 @@ describe('gemm in float32 SIMD (kernels/gemm.wat): within the rounding bound of 
     expect(result.description).toBe('relaxed SIMD, shared memory');
     expect(result.worst).toBeLessThanOrEqual(1);
   });
+
+  it('helpers that come up while products run (this thread never yields) join them without a wrong sum', () => {
+    // a fresh engine with 7 helpers starting: they count themselves ready in shared memory and may
+    // take chunks of a product this thread posted before it knew of them; it must wait for those too
+    const engine = new SimdGemm({ ...simdKernels!, cores: 8 });
+    const shapes: [number, number, number][] = [
+      [64, 64, 256],
+      [64, 64, 16],
+      [32, 72, 8],
+    ];
+    const cases = shapes.map(([m, n, k]) => {
+      const { a, b, ars, acs, brs, bcs, opA, opB } = operands(m, n, k, false, false, make);
+      // small integers: every sum is exact in float32, whoever adds it
+      for (const x of [a, b]) for (let i = 0; i < x.length; i++) x[i] = Math.round(x[i] * 8);
+      return { m, n, k, opA, opB, want: naive(m, n, k, a, ars, acs, b, brs, bcs).sum };
+    });
+    let wrong = 0;
+    const started = performance.now();
+    while (performance.now() - started < 1500) {
+      for (const { m, n, k, opA, opB, want } of cases) {
+        const out = make(m * n).fill(Number.NaN);
+        engine.run(out, m, n, k, opA, opB);
+        if (out.some((v, i) => v !== want[i])) wrong++;
+      }
+    }
+    expect(engine.chunksByHelpers, 'helpers took chunks').toBeGreaterThan(0);
+    expect(wrong).toBe(0);
+  });
 });

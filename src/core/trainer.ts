@@ -23,11 +23,10 @@ const PAUSE_EVERY_MS = 25;
 /** …and after at most this many ops recorded without a stop. */
 const MAX_GROUP = 64;
 
-/** A window of steps recorded and submitted: its read-back, begun, and where its rows are. */
+/** A window of steps recorded and submitted: its read-back, begun, and its first metrics row (0 or METRICS_WINDOW). */
 interface Window {
   rows: Promise<Float32Array | Float64Array>;
   recorded: { n: number; lambda: number; epoch: number; epochEnd: boolean }[];
-  /** Metrics row of its first step: 0 or METRICS_WINDOW. */
   first: number;
 }
 
@@ -119,6 +118,7 @@ export class Trainer {
 
   /** One step; its numbers are read back at once. */
   async step(): Promise<StepResult> {
+    this.quiet('step');
     const [result] = await this.steps(1);
     return result;
   }
@@ -142,7 +142,12 @@ export class Trainer {
     const size = checkpoint ? 1 : Math.max(1, Math.min(count, METRICS_WINDOW));
     const current = this.inFlight ?? (await this.record(size, null, checkpoint));
     this.inFlight = options.ahead && !checkpoint ? await this.record(size, current) : null;
-    return this.collect(current);
+    try {
+      return await this.collect(current);
+    } catch (error) {
+      this.inFlight = null; // its steps follow ones never reported: nor are they
+      throw error;
+    }
   }
 
   /** The window in flight (steps(…, { ahead: true })), its results; none when there is none. */
@@ -207,8 +212,7 @@ export class Trainer {
       recorded.push({ n, lambda, epoch, epochEnd });
       if (epochEnd) break;
     }
-    // the whole metrics tensor whatever the count: one staging size, reused every window; a window
-    // in flight that is dropped (a divergence before it, destroy) leaves its read unheard
+    // the whole metrics tensor: one staging size; a window dropped (see collect) leaves its read unheard
     const rows = this.backend.read(this.metrics);
     rows.catch(() => {});
     return { rows, recorded, first };
@@ -227,8 +231,7 @@ export class Trainer {
       const result = stepResult(sums, { step: this.taken, n, lambda, epoch, epochEnd });
       results.push(result);
       if (result.diverged) {
-        // the parameters this step read are intact in one of the two storages: make them current
-        // (this step and every later one recorded, a window in flight included, exchanged them)
+        // its input parameters are intact in one storage: rewind over every later exchange (a window in flight's too)
         this.model.rewind(sent.recorded.length - s + (this.inFlight?.recorded.length ?? 0));
         this.inFlight = null;
         break;

@@ -1,8 +1,10 @@
 // gemm-threads.ts: helper threads for the SIMD product (gemm-helper.js), started once, and the posting of a job to them.
 //
 // The job's words live at the start of the shared memory (their layout is in kernels/gemm.wat).
-// This thread posts a job, runs `work` itself, then waits until every chunk is done: with
-// Atomics.wait where the thread may block (a worker, Node), else by spinning (a page's main thread).
+// This thread posts a job, runs `work` itself, then waits until every chunk is done, whoever took
+// it: with Atomics.wait where the thread may block (a worker, Node), else by spinning (a page's
+// main thread). It waits on a shared memory whatever it knows of the helpers, since a helper that
+// has just started may take a chunk before this thread has heard of it.
 
 /** Byte offset of the job's 80 bytes in memory; operands start after them. */
 export const JOB_AT = 0;
@@ -11,7 +13,11 @@ const NEXT = 0; // BigInt64 index: generation << 32 | next chunk
 const GENERATION = 2; // Int32 indices
 const DONE = 3;
 const TOTAL = 4;
-const FIELDS = 5; // a, aStrip, aRow, aCol, b, bStrip, bCol, c, cRow, strips, colStrips, k
+const FIELDS = 5; // a, aStrip, aRow, aCol, b, bStrip, bCol, c, cRow, strips, colStrips, k (5 … 16)
+/** Helpers that have started: each adds one when it is ready (gemm-helper.js). */
+export const READY = 17;
+/** Set by a helper that failed; its message follows nowhere (the worker's console has it). */
+export const FAILED = 18;
 const CLOSED = 0xffffffffn;
 /** At most this many helpers, whatever the core count. */
 const MAX_HELPERS = 7;
@@ -25,37 +31,40 @@ export interface KernelExports {
 export interface GemmHelpers {
   /** Helpers asked for. */
   readonly planned: number;
-  /** Helpers that have started and take chunks. */
+  /** Helpers that have started and take chunks (counted in shared memory, so known without a message). */
   readonly running: number;
 }
 
-/** Starts one helper per core but this one (`cores` counted as SimdKernels counts them); they join as they come up. */
-export function startHelpers(module: WebAssembly.Module, memory: WebAssembly.Memory, cores: number): GemmHelpers {
-  const state = { planned: Math.min(MAX_HELPERS, Math.max(0, cores - 1)), running: 0 };
-  const data = { module, memory, job: JOB_AT };
-  const join = () => {
-    state.running++;
+/**
+ * Starts one helper per core but this one (`cores` as SimdKernels counts them), at once: module Web
+ * Workers in a browser, else `nodeWorker` (Node's, unref'd so that they never keep the process
+ * alive). They join as they come up.
+ */
+export function startHelpers(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  cores: number,
+  nodeWorker?: typeof import('node:worker_threads').Worker,
+): GemmHelpers {
+  const planned = Math.min(MAX_HELPERS, Math.max(0, cores - 1));
+  const words = new Int32Array(memory.buffer, JOB_AT, JOB_BYTES / 4);
+  const state = {
+    planned,
+    get running() {
+      return Atomics.load(words, READY);
+    },
   };
-  if (typeof Worker !== 'undefined') {
-    // a browser thread: module Web Workers (Vite bundles the file for the build)
-    for (let i = 0; i < state.planned; i++) {
-      const helper = new Worker(new URL('./gemm-helper.js', import.meta.url), { type: 'module', name: `gemm helper ${i + 1}` });
-      helper.addEventListener('message', join, { once: true });
-      helper.postMessage(data);
-    }
-    return state;
-  }
-  // Node: worker_threads, unref'd so that they never keep the process alive
-  void (async () => {
-    const threads = 'node:worker_threads';
-    const { Worker: NodeWorker } = (await import(/* @vite-ignore */ threads)) as typeof import('node:worker_threads');
-    for (let i = 0; i < state.planned; i++) {
-      const helper = new NodeWorker(new URL('./gemm-helper.js', import.meta.url));
+  const data = { module, memory, job: JOB_AT };
+  for (let i = 0; i < planned; i++) {
+    if (typeof Worker !== 'undefined') {
+      // Vite bundles the file for the build from this very expression
+      new Worker(new URL('./gemm-helper.js', import.meta.url), { type: 'module', name: `gemm helper ${i + 1}` }).postMessage(data);
+    } else if (nodeWorker) {
+      const helper = new nodeWorker(new URL('./gemm-helper.js', import.meta.url));
       helper.unref();
-      helper.once('message', join);
       helper.postMessage(data);
     }
-  })();
+  }
   return state;
 }
 
@@ -75,8 +84,11 @@ function canWait(control: Int32Array): boolean {
 
 let generation = 0;
 
-/** Posts a job (its twelve fields), takes chunks of it with `work`, and returns once all are done: how many the helpers took. */
-export function runJob(kernels: KernelExports, buffer: ArrayBuffer | SharedArrayBuffer, fields: readonly number[], helpers: boolean): number {
+/**
+ * Posts a job (its twelve fields), takes chunks of it with `work`, and returns once all are done:
+ * how many the helpers took. On an unshared memory no other thread can take any.
+ */
+export function runJob(kernels: KernelExports, buffer: ArrayBuffer | SharedArrayBuffer, fields: readonly number[], shared: boolean): number {
   const words = new Int32Array(buffer, JOB_AT, JOB_BYTES / 4);
   const next = new BigInt64Array(buffer, JOB_AT, 1);
   generation = (generation + 1) >>> 0;
@@ -88,11 +100,12 @@ export function runJob(kernels: KernelExports, buffer: ArrayBuffer | SharedArray
   Atomics.store(words, TOTAL, total);
   Atomics.store(next, NEXT, gen);
   Atomics.store(words, GENERATION, generation);
-  if (helpers) Atomics.notify(words, GENERATION);
+  if (shared) Atomics.notify(words, GENERATION);
   const ran = kernels.work(JOB_AT);
-  if (!helpers) return total - ran;
+  if (!shared) return total - ran;
   const blocking = canWait(words);
   for (let done = Atomics.load(words, DONE); done < total; done = Atomics.load(words, DONE)) {
+    if (Atomics.load(words, FAILED) !== 0) throw new Error('a CPU helper thread failed part way through a product (see its console)');
     if (blocking) Atomics.wait(words, DONE, done, 50);
   }
   return total - ran;

@@ -25,7 +25,12 @@ export const SIMD_MIN = 4096;
 /** One SIMD product engine per thread: its memory and helper threads serve every CPU backend here. */
 let engine: SimdGemm | null | undefined;
 function simdEngine(kernels: SimdKernels | null): SimdGemm | null {
-  if (engine === undefined) engine = kernels ? new SimdGemm(kernels) : null;
+  if (engine !== undefined) return engine;
+  try {
+    engine = kernels ? new SimdGemm(kernels) : null;
+  } catch {
+    engine = null; // the engine would not reserve the memory (a 1 GiB maximum): JavaScript tiles
+  }
   return engine;
 }
 

@@ -29,7 +29,7 @@ export class SimdGemm {
     const instance = new WebAssembly.Instance(kernels.module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
     this.view = new Float32Array(this.memory.buffer);
-    this.helpers = kernels.shared ? startHelpers(kernels.module, this.memory, kernels.cores) : null;
+    this.helpers = kernels.shared ? startHelpers(kernels.module, this.memory, kernels.cores, kernels.nodeWorker) : null;
   }
 
   /** Threads that take chunks of a product: this one and its helpers (counted once they run). */
@@ -83,17 +83,21 @@ export class SimdGemm {
       colStrips,
       k,
     ];
-    this.chunksByHelpers += runJob(this.exports, this.memory.buffer, fields, (this.helpers?.running ?? 0) > 0);
+    this.chunksByHelpers += runJob(this.exports, this.memory.buffer, fields, this.kernels.shared);
     if (nPad === n) out.set(memory.subarray(cAt, cAt + m * n));
     else for (let i = 0; i < m; i++) out.set(memory.subarray(cAt + i * nPad, cAt + i * nPad + n), i * n);
     return true;
   }
 
-  /** Grows the memory to at least `bytes`; false if that is past the maximum. */
+  /** Grows the memory to at least `bytes`; false if that is past the maximum or the engine refuses. */
   private reserve(bytes: number): boolean {
     const have = this.memory.buffer.byteLength;
     if (bytes > MAX_PAGES * PAGE) return false;
-    if (have < bytes) this.memory.grow(Math.ceil((bytes - have) / PAGE));
+    try {
+      if (have < bytes) this.memory.grow(Math.ceil((bytes - have) / PAGE));
+    } catch {
+      return false; // out of memory: this product runs in JavaScript
+    }
     if (this.view.buffer !== this.memory.buffer || this.view.length * 4 < bytes) this.view = new Float32Array(this.memory.buffer);
     return true;
   }

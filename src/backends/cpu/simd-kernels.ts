@@ -14,8 +14,10 @@ export interface SimdKernels {
   readonly shared: boolean;
   /** Why the build was chosen, for the status: e.g. "relaxed SIMD, shared memory". */
   readonly description: string;
-  /** Threads a product may use, this one included: the cores here (GRADIENT_LAB_THREADS in Node caps them). */
+  /** Threads a product may use, this one included: the cores here (in Node, GRADIENT_LAB_THREADS instead if set). */
   readonly cores: number;
+  /** Node's Worker (worker_threads), resolved while loading: a loop that never yields could not import it later. */
+  readonly nodeWorker?: typeof import('node:worker_threads').Worker;
 }
 
 // Written out, one literal each, so that Vite finds them and ships them with the build.
@@ -46,20 +48,21 @@ async function bytesOf(url: URL): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
-/** The cores here: the browser's count, or Node's (then GRADIENT_LAB_THREADS, if set, instead). */
-async function coreCount(): Promise<number> {
-  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) return navigator.hardwareConcurrency;
-  if (typeof process === 'undefined') return 1;
-  const os = 'node:os';
+/** The cores here (the browser's count, or Node's, or GRADIENT_LAB_THREADS instead) and, in Node, its Worker. */
+async function threading(): Promise<Pick<SimdKernels, 'cores' | 'nodeWorker'>> {
+  if (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) return { cores: navigator.hardwareConcurrency };
+  if (typeof process === 'undefined') return { cores: 1 };
+  const [os, threads] = ['node:os', 'node:worker_threads'];
   const { availableParallelism } = (await import(/* @vite-ignore */ os)) as typeof import('node:os');
+  const { Worker: nodeWorker } = (await import(/* @vite-ignore */ threads)) as typeof import('node:worker_threads');
   const wanted = process.env.GRADIENT_LAB_THREADS === undefined ? availableParallelism() : Number(process.env.GRADIENT_LAB_THREADS);
-  return Number.isInteger(wanted) && wanted >= 1 ? wanted : 1;
+  return { cores: Number.isInteger(wanted) && wanted >= 1 ? wanted : 1, nodeWorker };
 }
 
 async function load(): Promise<SimdKernels | null> {
   if (typeof WebAssembly === 'undefined') return null;
   const shared = sharedMemoryAllowed();
-  const cores = shared ? await coreCount() : 1;
+  const threads = shared ? await threading() : { cores: 1 };
   for (const build of BUILDS) {
     if (build.shared && !shared) continue;
     try {
@@ -67,7 +70,7 @@ async function load(): Promise<SimdKernels | null> {
       if (!WebAssembly.validate(bytes)) continue;
       const module = await WebAssembly.compile(bytes);
       const description = `${build.fused ? 'relaxed SIMD' : 'SIMD'}${build.shared ? ', shared memory' : ''}`;
-      return { module, fused: build.fused, shared: build.shared, description, cores };
+      return { module, fused: build.fused, shared: build.shared, description, ...threads };
     } catch {
       // a missing or unreadable build: try the next
     }

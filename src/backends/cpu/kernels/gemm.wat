@@ -15,10 +15,10 @@
 ;; Column strips are the outer loop: one strip of B (k × 8 floats, 25 KB at k = 784) stays in the
 ;; L1 cache while the row strips pass.
 ;; Each sum runs in a float32 lane, so it rounds at every term (unlike the float64 reference);
-;; tests/simd-gemm.test.ts states the tolerance. The caller promises k ≥ 1, strips ≥ 1 and
+;; tests/gemm.test.ts states the tolerance. The caller promises k ≥ 1, strips ≥ 1 and
 ;; colStrips ≥ 1, and pads A, B and C so that every tile lies in memory it owns.
 ;;
-;; A product is a job: 64 bytes in memory that say where its operands lie, cut into chunks (a run of
+;; A product is a job: 80 bytes in memory that say where its operands lie, cut into chunks (a run of
 ;; 8 row strips × a block of 8 column strips: 32 rows × 64 columns of C, whose 64 columns of B stay
 ;; in cache while the rows pass). Every thread that shares the memory calls `work` on the job and
 ;; takes chunks until none is left, so threads that start late or run slow take fewer.
