@@ -207,7 +207,9 @@ test('a 2-D data set shows its decision boundary, redrawn as training goes on; F
   await expect(boundary).toBeVisible();
   await expect(page.getByText(/^Decision boundary · step 0$/)).toBeVisible(); // drawn from the initial weights
   await page.getByRole('button', { name: 'Train' }).click();
-  await waitForStep(page, 150);
+  // far enough that every class has its region (at 150 steps, or wherever a pause lands near it,
+  // the plane sometimes showed only two of the three)
+  await waitForStep(page, 1000);
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByRole('button', { name: 'Train' })).toBeVisible(); // paused: the status is final
   const { step } = await readStatus(page);
