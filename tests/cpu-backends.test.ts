@@ -8,6 +8,7 @@ import { partialTiles, tilesAcross } from '../src/core/metrics-row';
 import { Rng } from '../src/core/rng';
 import { ACTIVATIONS, DEFAULT_CONFIG } from '../src/core/settings';
 import { Trainer } from '../src/core/trainer';
+import { worstRatio } from './helpers/tolerance';
 
 function values(count: number, seed: number, scale = 1): Float32Array {
   const rng = new Rng(seed);
@@ -44,18 +45,10 @@ async function layerOps(be: Backend, n: number, fanIn: number, fanOut: number, k
   return Promise.all(outputs.map(async (t) => Float32Array.from(await be.read(t))));
 }
 
-/** Largest |fast − reference| / (atol + rtol·|reference|) over every output; ≤ 1 passes. */
-function worstRatio(fast: Float32Array[], reference: Float32Array[], atol: number, rtol: number): number {
-  let worst = 0;
-  for (let t = 0; t < fast.length; t++) {
-    const [got, want] = [fast[t], reference[t]];
-    expect(got.length).toBe(want.length);
-    for (let i = 0; i < want.length; i++) {
-      if (Number.isNaN(got[i]) !== Number.isNaN(want[i])) return Infinity;
-      worst = Math.max(worst, Math.abs(got[i] - want[i]) / (atol + rtol * Math.abs(want[i])));
-    }
-  }
-  return worst;
+/** worstRatio over every output of one pass against the same output of the other. */
+function worstOf(fast: Float32Array[], reference: Float32Array[], atol: number, rtol: number): number {
+  expect(fast.length).toBe(reference.length);
+  return Math.max(...fast.map((got, t) => worstRatio(got, reference[t], { atol, rtol })));
 }
 
 // narrow and wide, strips of 4 and not, several column blocks; the last two are products of more
@@ -88,7 +81,7 @@ describe('in float32 the fast CPU backend agrees with the reference within float
       it(`every layer op, n ${n}, ${fanIn} → ${fanOut}, ${kind}: |Δ| ≤ 1e-5 + 2e-5·|reference|`, async () => {
         const fast = await layerOps(new CpuBackend(), n, fanIn, fanOut, kind);
         const reference = await layerOps(new ReferenceBackend(), n, fanIn, fanOut, kind);
-        expect(worstRatio(fast, reference, 1e-5, 2e-5)).toBeLessThanOrEqual(1);
+        expect(worstOf(fast, reference, 1e-5, 2e-5)).toBeLessThanOrEqual(1);
       });
     }
   }
@@ -124,7 +117,7 @@ describe('in float32 the fast CPU backend agrees with the reference within float
         expect(close(g, want.gradNorms[l]), `‖dW_${l}‖ of step ${step.step}`).toBe(true);
       });
     });
-    expect(worstRatio([Float32Array.from(fast.params)], [Float32Array.from(reference.params)], 1e-4, 1e-4)).toBeLessThanOrEqual(1);
+    expect(worstRatio(fast.params, reference.params, { atol: 1e-4, rtol: 1e-4 })).toBeLessThanOrEqual(1);
   });
 });
 

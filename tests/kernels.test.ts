@@ -7,6 +7,7 @@ import type { Backend, Gathered, LabelTensor, LayerInput, Tensor } from '../src/
 import { PARTIAL_TILE, pairSlot, partialTiles, tilesAcross } from '../src/core/metrics-row';
 import { Rng } from '../src/core/rng';
 import { ACTIVATIONS } from '../src/core/settings';
+import { worstRatio } from './helpers/tolerance';
 import { webgpuBackend } from './helpers/webgpu';
 import * as oracle from './oracle';
 
@@ -30,18 +31,6 @@ function everyBackend(): [string, Backend & { matmul: CpuBackend['matmul'] }][] 
 function randomValues(count: number, seed: number, scale = 1): Float32Array {
   const rng = new Rng(seed);
   return Float32Array.from({ length: count }, () => rng.uniformIn(-scale, scale));
-}
-
-/** Largest |got − want| / (atol + rtol·|bound|) over all entries; ≤ 1 passes. */
-function worstRatio(got: ArrayLike<number>, want: ArrayLike<number>, tol: { atol: number; rtol: number }, bound: ArrayLike<number> = want): number {
-  expect(got.length).toBe(want.length);
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) {
-    if (Number.isNaN(got[i]) !== Number.isNaN(want[i])) return Infinity;
-    const allowed = tol.atol + tol.rtol * Math.abs(bound[i]);
-    worst = Math.max(worst, Math.abs(got[i] - want[i]) / allowed);
-  }
-  return worst;
 }
 
 const matmulShapes: [number, number, number][] = [
