@@ -82,15 +82,24 @@ function canWait(control: Int32Array): boolean {
   return mayWait;
 }
 
+/** The job's words as runJob reads and writes them; made again only when the memory's buffer changes. */
+export interface JobViews {
+  readonly words: Int32Array;
+  readonly next: BigInt64Array;
+}
+
+export function jobViews(buffer: ArrayBufferLike): JobViews {
+  return { words: new Int32Array(buffer, JOB_AT, JOB_BYTES / 4), next: new BigInt64Array(buffer, JOB_AT, 1) };
+}
+
 let generation = 0;
 
 /**
  * Posts a job (its twelve fields), takes chunks of it with `work`, and returns once all are done:
  * how many the helpers took. On an unshared memory no other thread can take any.
  */
-export function runJob(kernels: KernelExports, buffer: ArrayBuffer | SharedArrayBuffer, fields: readonly number[], shared: boolean): number {
-  const words = new Int32Array(buffer, JOB_AT, JOB_BYTES / 4);
-  const next = new BigInt64Array(buffer, JOB_AT, 1);
+export function runJob(kernels: KernelExports, job: JobViews, fields: readonly number[], shared: boolean): number {
+  const { words, next } = job;
   generation = (generation + 1) >>> 0;
   const gen = BigInt(generation) << 32n;
   Atomics.store(next, NEXT, gen | CLOSED);

@@ -5,7 +5,7 @@
 // this thread and by helper threads (gemm-helper.js) through a counter in a SharedArrayBuffer, so a
 // helper that is slow to start only means this thread does more of the work.
 
-import { type GemmHelpers, JOB_BYTES, type KernelExports, runJob, startHelpers } from './gemm-threads';
+import { type GemmHelpers, JOB_BYTES, type JobViews, jobViews, type KernelExports, runJob, startHelpers } from './gemm-threads';
 import type { Storage, Strided } from './reference-backend';
 import type { SimdKernels } from './simd-kernels';
 
@@ -20,6 +20,10 @@ export class SimdGemm {
   private readonly memory: WebAssembly.Memory;
   private readonly exports: KernelExports;
   private view: Float32Array;
+  /** The job's words over the same buffer as `view`. */
+  private job: JobViews;
+  /** The job's fields, written afresh for each product (no allocation per product). */
+  private readonly fields: number[] = new Array(12).fill(0);
   private readonly helpers: GemmHelpers | null;
   /** Chunks of products that helper threads ran (the rest ran on this thread). */
   chunksByHelpers = 0;
@@ -29,6 +33,7 @@ export class SimdGemm {
     const instance = new WebAssembly.Instance(kernels.module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as KernelExports;
     this.view = new Float32Array(this.memory.buffer);
+    this.job = jobViews(this.memory.buffer);
     this.helpers = kernels.shared ? startHelpers(kernels.module, this.memory, kernels.cores, kernels.nodeWorker) : null;
   }
 
@@ -69,21 +74,20 @@ export class SimdGemm {
       this.exports.packColumns(rawAt * 4, b.rowStride * 4, bAt * 4, k, colStrips);
     } else packStrips(memory, bAt, { data: b.data, rowStride: b.colStride, colStride: b.rowStride }, n, k, colStrips, TILE_COLS);
     // the job's fields, in bytes (kernels/gemm.wat): a, aStrip, aRow, aCol, b, bStrip, bCol, c, cRow, strips, colStrips, k
-    const fields = [
-      aAt * 4,
-      TILE_ROWS * a.rowStride * 4,
-      a.rowStride * 4,
-      a.colStride * 4,
-      bAt * 4,
-      TILE_COLS * k * 4,
-      TILE_COLS * 4,
-      cAt * 4,
-      nPad * 4,
-      strips,
-      colStrips,
-      k,
-    ];
-    this.chunksByHelpers += runJob(this.exports, this.memory.buffer, fields, this.kernels.shared);
+    const fields = this.fields;
+    fields[0] = aAt * 4;
+    fields[1] = TILE_ROWS * a.rowStride * 4;
+    fields[2] = a.rowStride * 4;
+    fields[3] = a.colStride * 4;
+    fields[4] = bAt * 4;
+    fields[5] = TILE_COLS * k * 4;
+    fields[6] = TILE_COLS * 4;
+    fields[7] = cAt * 4;
+    fields[8] = nPad * 4;
+    fields[9] = strips;
+    fields[10] = colStrips;
+    fields[11] = k;
+    this.chunksByHelpers += runJob(this.exports, this.job, fields, this.kernels.shared);
     if (nPad === n) out.set(memory.subarray(cAt, cAt + m * n));
     else for (let i = 0; i < m; i++) out.set(memory.subarray(cAt + i * nPad, cAt + i * nPad + n), i * n);
     return true;
@@ -98,7 +102,10 @@ export class SimdGemm {
     } catch {
       return false; // out of memory: this product runs in JavaScript
     }
-    if (this.view.buffer !== this.memory.buffer || this.view.length * 4 < bytes) this.view = new Float32Array(this.memory.buffer);
+    if (this.view.buffer !== this.memory.buffer || this.view.length * 4 < bytes) {
+      this.view = new Float32Array(this.memory.buffer);
+      this.job = jobViews(this.memory.buffer);
+    }
     return true;
   }
 }

@@ -29,7 +29,7 @@ const BUILDS = [
 ];
 
 /** Whether this thread may make shared memory: Node, or a cross-origin-isolated page or worker. */
-export function sharedMemoryAllowed(): boolean {
+function sharedMemoryAllowed(): boolean {
   if (typeof SharedArrayBuffer === 'undefined') return false;
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
   return isolated !== false; // undefined in Node, where SharedArrayBuffer is always allowed
